@@ -1,0 +1,40 @@
+//! The facade's one error type, wrapping each crate's errors, and the kind of failure each is.
+
+/// What kind of failure an [`Error`] is, which decides what a caller does with it: an MTA bounces
+/// bad input and defers on a temporary failure; the command line maps kinds to exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input (a command, a message, a reply) is malformed; retrying will not help.
+    BadInput,
+}
+
+/// Any error of the mailsec crates.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A CLIENTID command, type or token breaks the draft §5 grammar.
+    #[error("CLIENTID syntax: {0}")]
+    ClientIdSyntax(#[from] clientid::SyntaxError),
+    /// An EHLO reply is malformed or not positive.
+    #[error("EHLO reply: {0}")]
+    EhloReply(#[from] clientid::EhloError),
+}
+
+impl Error {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::ClientIdSyntax(_) | Error::EhloReply(_) => ErrorKind::BadInput,
+        }
+    }
+
+    /// The SMTP reply code a server answers this error with, where the error arises from an SMTP
+    /// command.
+    pub fn smtp_reply_code(&self) -> Option<u16> {
+        match self {
+            Error::ClientIdSyntax(e) => Some(e.reply_code()),
+            Error::EhloReply(_) => None,
+        }
+    }
+}
