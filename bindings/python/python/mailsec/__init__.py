@@ -1,0 +1,13 @@
+"""mailsec: mail security for MTAs, gateways and mail clients.
+
+Submodules:
+
+- :mod:`mailsec.clientid` -- the SMTP CLIENTID extension (draft-storey-smtp-client-id-13).
+
+Every exception mailsec raises derives from :class:`MailsecError`.
+"""
+
+from mailsec._errors import MailsecError
+from mailsec import clientid
+
+__all__ = ["MailsecError", "clientid"]
