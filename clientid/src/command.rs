@@ -233,9 +233,10 @@ fn parse_line(line: &[u8], strictness: Strictness) -> Result<ClientIdCommand, Sy
     })
 }
 
-/// Bytes already checked to be US-ASCII, as a String (a lossless conversion for ASCII).
+/// Bytes already checked to be US-ASCII, as a String. ASCII is valid UTF-8, so this is one copy;
+/// the lossy conversion only spares the code an unreachable error path.
 fn ascii_to_string(ascii: &[u8]) -> String {
-    ascii.iter().map(|&b| char::from(b)).collect()
+    String::from_utf8_lossy(ascii).into_owned()
 }
 
 /// Expects one SP at `offset`; returns the offset after it.

@@ -63,6 +63,18 @@ pub enum Strictness {
     Lenient,
 }
 
+impl Strictness {
+    /// [`Strictness::Lenient`] when `lenient`, else [`Strictness::Strict`]: the mapping of a
+    /// `lenient` switch (a flag, a keyword argument, a command-line option).
+    pub fn from_lenient(lenient: bool) -> Self {
+        if lenient {
+            Strictness::Lenient
+        } else {
+            Strictness::Strict
+        }
+    }
+}
+
 /// `client-id-type-char = ALPHA / DIGIT / "-"` (draft §5), plus `_` when lenient.
 pub(crate) fn is_type_char(byte: u8, strictness: Strictness) -> bool {
     byte.is_ascii_alphanumeric()

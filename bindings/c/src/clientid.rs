@@ -34,18 +34,30 @@ fn strictness(flags: u32) -> Option<Strictness> {
     }
 }
 
-/// Reports a syntax error: its code, and its detail through `detail_out`.
+/// Hands a parsed or built command to C through `command_out`, or reports its syntax error: the
+/// code, and the detail through `detail_out`.
 ///
 /// # Safety
-/// `detail_out` is NULL or valid for a write.
-unsafe fn syntax_failure(
-    error: &SyntaxError,
+/// `command_out` is valid for a write; `detail_out` is NULL or valid for a write.
+unsafe fn deliver_command(
+    outcome: Result<ClientIdCommand, SyntaxError>,
+    command_out: *mut *mut mailsec_clientid_command,
     detail_out: *mut mailsec_error_detail,
 ) -> mailsec_result {
-    let detail = mailsec_error_detail::new(error.offset(), error.reply_code(), &error.to_string());
-    // SAFETY: forwarded from the caller's contract.
-    unsafe { detail.store(detail_out) };
-    mailsec_result::from(error)
+    match outcome {
+        Ok(command) => {
+            // SAFETY: valid for a write by the caller's contract.
+            unsafe { write_out(command_out, into_handle(command)) };
+            mailsec_result::Ok
+        }
+        Err(error) => {
+            let detail =
+                mailsec_error_detail::new(error.offset(), error.reply_code(), &error.to_string());
+            // SAFETY: NULL or valid for a write by the caller's contract.
+            unsafe { detail.store(detail_out) };
+            mailsec_result::from(&error)
+        }
+    }
 }
 
 /// Parses one CLIENTID command line as a server received it (draft §4–§5), with or without its
@@ -78,15 +90,10 @@ pub unsafe extern "C" fn mailsec_clientid_parse(
         let Some(strictness) = strictness(flags) else {
             return mailsec_result::InvalidFlags;
         };
-        match ClientIdCommand::parse_with(line, strictness) {
-            Ok(command) => {
-                // SAFETY: checked non-NULL above; valid for a write by the caller's contract.
-                unsafe { write_out(command_out, into_handle(command)) };
-                mailsec_result::Ok
-            }
-            // SAFETY: `detail_out` is NULL or valid for a write by the caller's contract.
-            Err(error) => unsafe { syntax_failure(&error, detail_out) },
-        }
+        let parsed = ClientIdCommand::parse_with(line, strictness);
+        // SAFETY: `command_out` checked non-NULL above and valid for a write, `detail_out` NULL or
+        // valid for a write, by the caller's contract.
+        unsafe { deliver_command(parsed, command_out, detail_out) }
     }
 }
 
@@ -121,15 +128,9 @@ pub unsafe extern "C" fn mailsec_clientid_command_new(
         let built = ClientIdType::from_bytes(client_type, strictness).and_then(|client_type| {
             Ok(ClientIdCommand::new(client_type, ClientIdToken::from_bytes(token)?))
         });
-        match built {
-            Ok(command) => {
-                // SAFETY: checked non-NULL above; valid for a write by the caller's contract.
-                unsafe { write_out(command_out, into_handle(command)) };
-                mailsec_result::Ok
-            }
-            // SAFETY: `detail_out` is NULL or valid for a write by the caller's contract.
-            Err(error) => unsafe { syntax_failure(&error, detail_out) },
-        }
+        // SAFETY: `command_out` checked non-NULL above and valid for a write, `detail_out` NULL or
+        // valid for a write, by the caller's contract.
+        unsafe { deliver_command(built, command_out, detail_out) }
     }
 }
 

@@ -66,14 +66,6 @@ pub fn run(verb: Verb) -> ExitCode {
     }
 }
 
-fn strictness(lenient: bool) -> Strictness {
-    if lenient {
-        Strictness::Lenient
-    } else {
-        Strictness::Strict
-    }
-}
-
 fn parse(line: Option<OsString>, json: bool, lenient: bool) -> ExitCode {
     let line = match line {
         Some(line) => line.into_encoded_bytes(),
@@ -90,7 +82,7 @@ fn parse(line: Option<OsString>, json: bool, lenient: bool) -> ExitCode {
             }
         },
     };
-    match ClientIdCommand::parse_with(&line, strictness(lenient)) {
+    match ClientIdCommand::parse_with(&line, Strictness::from_lenient(lenient)) {
         Ok(command) => {
             let (client_type, token) = (command.client_type().as_str(), command.token().as_str());
             if json {
@@ -105,11 +97,14 @@ fn parse(line: Option<OsString>, json: bool, lenient: bool) -> ExitCode {
 }
 
 fn build(client_type: &OsString, token: &OsString, lenient: bool) -> ExitCode {
-    let built = ClientIdType::from_bytes(client_type.as_encoded_bytes(), strictness(lenient))
-        .and_then(|client_type| {
-            let token = ClientIdToken::from_bytes(token.as_encoded_bytes())?;
-            Ok(ClientIdCommand::new(client_type, token))
-        });
+    let built = ClientIdType::from_bytes(
+        client_type.as_encoded_bytes(),
+        Strictness::from_lenient(lenient),
+    )
+    .and_then(|client_type| {
+        let token = ClientIdToken::from_bytes(token.as_encoded_bytes())?;
+        Ok(ClientIdCommand::new(client_type, token))
+    });
     match built {
         Ok(command) => {
             println!("{command}");

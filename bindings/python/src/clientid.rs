@@ -13,14 +13,6 @@ use crate::{TextOrBytes, bytes};
 import_exception!(mailsec.clientid, ClientIdSyntaxError);
 import_exception!(mailsec.clientid, EhloReplyError);
 
-fn strictness(lenient: bool) -> Strictness {
-    if lenient {
-        Strictness::Lenient
-    } else {
-        Strictness::Strict
-    }
-}
-
 /// `ClientIdSyntaxError(message, code, offset, rule, reply_code)`.
 fn syntax_error(error: &SyntaxError) -> PyErr {
     ClientIdSyntaxError::new_err((
@@ -55,8 +47,9 @@ impl PyClientIdCommand {
     #[new]
     #[pyo3(signature = (client_type, token, *, lenient = false))]
     fn new(client_type: TextOrBytes, token: TextOrBytes, lenient: bool) -> PyResult<Self> {
-        let client_type = ClientIdType::from_bytes(client_type.as_bytes(), strictness(lenient))
-            .map_err(|e| syntax_error(&e))?;
+        let client_type =
+            ClientIdType::from_bytes(client_type.as_bytes(), Strictness::from_lenient(lenient))
+                .map_err(|e| syntax_error(&e))?;
         let token = ClientIdToken::from_bytes(token.as_bytes()).map_err(|e| syntax_error(&e))?;
         Ok(PyClientIdCommand {
             inner: ClientIdCommand::new(client_type, token),
@@ -93,7 +86,7 @@ impl PyClientIdCommand {
 #[pyfunction]
 #[pyo3(signature = (line, lenient))]
 fn clientid_parse(line: TextOrBytes, lenient: bool) -> PyResult<PyClientIdCommand> {
-    ClientIdCommand::parse_with(line.as_bytes(), strictness(lenient))
+    ClientIdCommand::parse_with(line.as_bytes(), Strictness::from_lenient(lenient))
         .map(|inner| PyClientIdCommand { inner })
         .map_err(|e| syntax_error(&e))
 }
