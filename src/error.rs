@@ -5,8 +5,14 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The input (a command, a message, a reply) is malformed; retrying will not help.
+    /// The input (a command, a message, a reply, a signature) is malformed or exceeds a limit;
+    /// retrying will not help.
     BadInput,
+    /// The configuration (policy file) is unusable: the operator must fix it; messages should
+    /// be deferred meanwhile, not bounced.
+    Config,
+    /// A file or stream could not be read or written.
+    Io,
 }
 
 /// Any error of the mailsec crates.
@@ -19,13 +25,31 @@ pub enum Error {
     /// An EHLO reply is malformed or not positive.
     #[error("EHLO reply: {0}")]
     EhloReply(#[from] clientid::EhloError),
+    /// A message or SecureHeaderFields structure cannot be processed under the policy.
+    #[error("secure headers: {0}")]
+    SecureHeaders(#[from] secure_headers::Error),
+    /// The policy file is unusable (with line and column when it came from TOML text).
+    #[error("policy: {0}")]
+    Policy(#[from] secure_headers::PolicyError),
+    /// A file could not be read.
+    #[error("{what}: {message}")]
+    Io {
+        /// What was being read.
+        what: String,
+        /// The operating system's message.
+        message: String,
+    },
 }
 
 impl Error {
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::ClientIdSyntax(_) | Error::EhloReply(_) => ErrorKind::BadInput,
+            Error::ClientIdSyntax(_) | Error::EhloReply(_) | Error::SecureHeaders(_) => {
+                ErrorKind::BadInput
+            }
+            Error::Policy(_) => ErrorKind::Config,
+            Error::Io { .. } => ErrorKind::Io,
         }
     }
 
@@ -34,7 +58,10 @@ impl Error {
     pub fn smtp_reply_code(&self) -> Option<u16> {
         match self {
             Error::ClientIdSyntax(e) => Some(e.reply_code()),
-            Error::EhloReply(_) => None,
+            Error::EhloReply(_)
+            | Error::SecureHeaders(_)
+            | Error::Policy(_)
+            | Error::Io { .. } => None,
         }
     }
 }

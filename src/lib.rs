@@ -7,6 +7,9 @@
 //! Capabilities available now:
 //! - [`clientid`]: the SMTP CLIENTID extension (draft-storey-smtp-client-id-13): command syntax
 //!   for servers and clients, EHLO keyword detection.
+//! - [`headers`]: the SecureHeaderFields signed attribute (RFC 7508): which header fields a
+//!   signature secures, canonicalization, verification report, DCA transforms.
+//! - [`Policy`]: the TOML policy file that drives them.
 //!
 //! ```
 //! use mailsec::clientid::ClientIdCommand;
@@ -23,10 +26,32 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod policy;
 
 pub use error::{Error, ErrorKind};
+pub use policy::Policy;
 
 /// The SMTP CLIENTID extension (draft-storey-smtp-client-id-13), from the `clientid` crate.
 pub mod clientid {
     pub use ::clientid::*;
+}
+
+/// Secure header fields (RFC 7508, draft-cailleux-secure-headers-05), from the
+/// `secure-headers` crate.
+///
+/// ```
+/// use mailsec::headers::{build, verify, Profile, SecureHeaderFields};
+///
+/// let policy = mailsec::Policy::from_toml_str(
+///     "[secure_headers]\nfields = [\"From\", \"Subject\"]\nmandatory = [\"From\"]\n",
+/// )?;
+/// let policy = policy.require_secure_headers()?;
+/// let message = b"From: a@example.com\r\nSubject: hello\r\n\r\nbody\r\n";
+/// let der = build(message, policy)?.to_der(Profile::Rfc7508)?;
+/// let shf = SecureHeaderFields::from_der(&der, Profile::Rfc7508, policy.limits())?;
+/// assert!(verify(&shf, message, policy)?.is_valid());
+/// # Ok::<(), mailsec::Error>(())
+/// ```
+pub mod headers {
+    pub use ::secure_headers::*;
 }

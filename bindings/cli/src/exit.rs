@@ -17,6 +17,9 @@ pub const IO_ERROR: u8 = 74;
 pub fn for_error(error: &Error) -> ExitCode {
     ExitCode::from(match error.kind() {
         ErrorKind::BadInput => DATA_ERROR,
+        ErrorKind::Io => IO_ERROR,
+        // A broken policy is the operator's to fix: defer the message meanwhile.
+        ErrorKind::Config => TEMPORARY_FAILURE,
         // A kind this build does not know yet: an MTA retries a temporary failure, which is
         // safer than bouncing the message.
         _ => TEMPORARY_FAILURE,

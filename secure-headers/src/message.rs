@@ -1,0 +1,146 @@
+//! Locating header fields in a raw RFC 5322 message, keeping their exact bytes.
+//!
+//! `mail-parser` finds the fields; this module keeps the raw slices it points at, because the
+//! `simple` algorithm (RFC 6376 §3.4.1) and the DCA rewrites (§4.6) need the bytes exactly as
+//! they arrived, folding included.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use mail_parser::{HeaderName, MessageParser};
+
+use crate::error::Error;
+use crate::limits::{Limit, Limits};
+
+/// One header field as it appears in the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawField<'m> {
+    /// The bytes before the colon (WSP before the colon included, as received).
+    pub name: &'m [u8],
+    /// The bytes after the colon, folding included, without the terminating line ending.
+    pub value: &'m [u8],
+    /// Where the whole field, line ending included, sits in the message.
+    pub span: (usize, usize),
+}
+
+impl RawField<'_> {
+    /// The name as used to look fields up: WSP trimmed, ASCII-lowercased.
+    pub fn key(&self) -> String {
+        field_key(self.name)
+    }
+
+    /// The span as a range.
+    pub fn range(&self) -> Range<usize> {
+        self.span.0..self.span.1
+    }
+}
+
+/// The lookup key of a field name: WSP trimmed, ASCII-lowercased (RFC 5322 field names are
+/// case-insensitive).
+pub(crate) fn field_key(name: &[u8]) -> String {
+    let trimmed = name.trim_ascii();
+    String::from_utf8_lossy(trimmed).to_ascii_lowercase()
+}
+
+/// The header block of a message: its fields in order and where the block ends.
+#[derive(Clone, Debug)]
+pub struct HeaderBlock<'m> {
+    /// The fields, in message order.
+    pub fields: Vec<RawField<'m>>,
+    /// Offset just past the last field: where a field appended to the block goes.
+    pub end_of_fields: usize,
+    /// The line ending the message uses (`\r\n`, or `\n` for messages stored with bare LF).
+    pub line_ending: &'static [u8],
+}
+
+/// A parser that keeps every field unparsed: only offsets are wanted, and parsing structured
+/// values would cost time and allocations for nothing.
+fn offsets_only_parser() -> &'static MessageParser {
+    static PARSER: OnceLock<MessageParser> = OnceLock::new();
+    PARSER.get_or_init(|| {
+        // A non-empty header map makes every field go through the map or the default, which
+        // is set to skip the value.
+        MessageParser::new()
+            .ignore_header(HeaderName::Other("x-mailsec-unused".into()))
+            .default_header_ignore()
+    })
+}
+
+/// Length of the header block: up to (not including) the first empty line, or the whole input.
+fn header_block_len(message: &[u8]) -> usize {
+    let mut line_start = 0;
+    while line_start < message.len() {
+        let rest = &message[line_start..];
+        if rest.starts_with(b"\r\n") || rest.starts_with(b"\n") {
+            return line_start;
+        }
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(newline) => line_start += newline + 1,
+            None => return message.len(),
+        }
+    }
+    message.len()
+}
+
+/// Split the header block of `message` into fields.
+///
+/// Lines that are not fields (no colon) are skipped, as `mail-parser` skips them; they are
+/// never secured and stay untouched by the DCA rewrites.
+pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBlock<'m>, Error> {
+    let block_len = header_block_len(message);
+    if block_len > limits.max_header_bytes {
+        return Err(Error::LimitExceeded {
+            limit: Limit::HeaderBytes,
+            max: limits.max_header_bytes,
+            actual: block_len,
+        });
+    }
+    let line_ending: &'static [u8] = match message[..block_len].iter().position(|&b| b == b'\n') {
+        Some(i) if i > 0 && message[i - 1] == b'\r' => b"\r\n",
+        Some(_) => b"\n",
+        None => b"\r\n",
+    };
+    let block = &message[..block_len];
+    let mut fields = Vec::new();
+    if let Some(parsed) = offsets_only_parser().parse_headers(block) {
+        for header in parsed.headers() {
+            if fields.len() == limits.max_header_fields {
+                return Err(Error::LimitExceeded {
+                    limit: Limit::HeaderFields,
+                    max: limits.max_header_fields,
+                    actual: parsed.headers().len(),
+                });
+            }
+            let start = header.offset_field as usize;
+            let value_start = header.offset_start as usize;
+            let end = (header.offset_end as usize).min(block_len);
+            if !(start < value_start && value_start <= end) {
+                continue;
+            }
+            if end - start > limits.max_field_bytes {
+                return Err(Error::LimitExceeded {
+                    limit: Limit::FieldBytes,
+                    max: limits.max_field_bytes,
+                    actual: end - start,
+                });
+            }
+            let value = strip_line_ending(&block[value_start..end]);
+            fields.push(RawField {
+                name: &block[start..value_start - 1],
+                value,
+                span: (start, end),
+            });
+        }
+    }
+    let end_of_fields = fields.last().map_or(0, |f| f.span.1);
+    Ok(HeaderBlock {
+        fields,
+        end_of_fields,
+        line_ending,
+    })
+}
+
+fn strip_line_ending(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes.strip_suffix(b"\r").unwrap_or(bytes)
+}
