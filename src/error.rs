@@ -58,10 +58,9 @@ impl Error {
     pub fn smtp_reply_code(&self) -> Option<u16> {
         match self {
             Error::ClientIdSyntax(e) => Some(e.reply_code()),
-            Error::EhloReply(_)
-            | Error::SecureHeaders(_)
-            | Error::Policy(_)
-            | Error::Io { .. } => None,
+            Error::EhloReply(_) | Error::SecureHeaders(_) | Error::Policy(_) | Error::Io { .. } => {
+                None
+            }
         }
     }
 }

@@ -32,15 +32,46 @@ impl Policy {
         toml::from_str(text).map_err(|e| Error::Policy(PolicyError::from_toml(&e, text)))
     }
 
-    /// Read, parse and check a policy file.
+    /// Read, parse and check a policy file (at most [`Policy::MAX_FILE_BYTES`]). Errors in
+    /// its content name the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, Error> {
+        use std::io::Read;
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let io_error = |source: std::io::Error| Error::Io {
             what: format!("policy file {}", path.display()),
             message: source.to_string(),
-        })?;
-        Policy::from_toml_str(&text)
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .map_err(io_error)?
+            .take(Policy::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
+        let in_file = |message: String| {
+            Error::Policy(PolicyError {
+                line: None,
+                column: None,
+                message: format!("{}: {message}", path.display()),
+            })
+        };
+        if bytes.len() as u64 > Policy::MAX_FILE_BYTES {
+            return Err(in_file(format!(
+                "larger than {} bytes",
+                Policy::MAX_FILE_BYTES
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| in_file(format!("not UTF-8: {e}")))?;
+        Policy::from_toml_str(&text).map_err(|error| match error {
+            Error::Policy(mut e) => {
+                e.message = format!("{}: {}", path.display(), e.message);
+                Error::Policy(e)
+            }
+            other => other,
+        })
     }
+
+    /// The largest policy file [`Policy::load`] reads.
+    pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
     /// The `[secure_headers]` table, if the file has one.
     pub fn secure_headers(&self) -> Option<&secure_headers::Policy> {

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 mod clientid_command;
 #[path = "../fuzz/checks/ehlo_reply.rs"]
 mod ehlo_reply;
+#[path = "../fuzz/checks/secure_headers_der.rs"]
+mod secure_headers_der;
+#[path = "../fuzz/checks/secure_headers_message.rs"]
+mod secure_headers_message;
 
 /// A fuzz target's body: panics when an invariant breaks.
 type Check = fn(&[u8]);
@@ -17,6 +21,8 @@ type Check = fn(&[u8]);
 const TARGETS: &[(&str, Check)] = &[
     ("clientid_command", clientid_command::check),
     ("ehlo_reply", ehlo_reply::check),
+    ("secure_headers_der", secure_headers_der::check),
+    ("secure_headers_message", secure_headers_message::check),
 ];
 
 fn fuzz_dir() -> PathBuf {

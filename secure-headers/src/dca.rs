@@ -2,11 +2,11 @@
 //! Authority encrypts a message, and restoring them when it decrypts one.
 
 use crate::error::Error;
+use crate::limits::Limits;
 use crate::matching::pair;
 use crate::message::{HeaderBlock, header_block};
 use crate::model::{CanonAlgorithm, FieldStatus, SecureHeaderField, SecureHeaderFields};
 use crate::policy::{FieldRule, Policy};
-use crate::limits::Limits;
 
 /// RFC 5322 §3.6: the only fields every message must carry, kept whatever the status says
 /// (§4.6.1 step 1.2).
@@ -24,11 +24,7 @@ enum Edit {
 /// Encryption side (§4.6.1): for each field of the structure found in the message, `deleted`
 /// removes it (From and Date are kept) and `modified` replaces its value with the policy's
 /// replacement. `duplicated` fields and everything else stay byte for byte.
-pub fn apply(
-    message: &[u8],
-    shf: &SecureHeaderFields,
-    policy: &Policy,
-) -> Result<Vec<u8>, Error> {
+pub fn apply(message: &[u8], shf: &SecureHeaderFields, policy: &Policy) -> Result<Vec<u8>, Error> {
     let block = header_block(message, policy.limits())?;
     let pairing = pair(shf, &block);
     let mut edits = Vec::new();
@@ -53,7 +49,12 @@ pub fn apply(
                 let raw = &block.fields[j];
                 let mut field = raw.name.to_vec();
                 field.push(b':');
-                push_unstructured(&mut field, value.as_bytes(), raw.name.len() + 1, block.line_ending);
+                push_unstructured(
+                    &mut field,
+                    value.as_bytes(),
+                    raw.name.len() + 1,
+                    block.line_ending,
+                );
                 field.extend_from_slice(block.line_ending);
                 edits.push(Edit::Replace(j, field));
             }
@@ -85,7 +86,10 @@ pub fn restore(
         match entry.status {
             FieldStatus::Duplicated => {}
             FieldStatus::Modified => match pairing.same_name[i] {
-                Some(j) => edits.push(Edit::Replace(j, render(entry, shf.algorithm, block.line_ending))),
+                Some(j) => edits.push(Edit::Replace(
+                    j,
+                    render(entry, shf.algorithm, block.line_ending),
+                )),
                 None => appended.push(render(entry, shf.algorithm, block.line_ending)),
             },
             FieldStatus::Deleted => appended.push(render(entry, shf.algorithm, block.line_ending)),
@@ -107,7 +111,13 @@ fn render(entry: &SecureHeaderField, algorithm: CanonAlgorithm, line_ending: &[u
             push_unstructured(&mut field, entry.value.as_bytes(), column, line_ending);
         }
     }
-    field.extend_from_slice(line_ending);
+    // A value ending in a bare CR followed by a bare LF would read back as a CRLF line
+    // ending, losing the CR: end such a line with CRLF whatever the message uses.
+    if field.ends_with(b"\r") && line_ending == b"\n" {
+        field.extend_from_slice(b"\r\n");
+    } else {
+        field.extend_from_slice(line_ending);
+    }
     field
 }
 
@@ -166,7 +176,7 @@ fn rewrite(
         }
         copied = span.end;
     }
-    let insert_at = block.end_of_fields.max(copied);
+    let insert_at = block.end.max(copied);
     out.extend_from_slice(&message[copied..insert_at]);
     if !appended.is_empty() && insert_at > 0 && !message[..insert_at].ends_with(b"\n") {
         // The last field had no line ending (a message that is only a header block).

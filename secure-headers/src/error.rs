@@ -70,7 +70,9 @@ pub enum Error {
         value: u64,
     },
     /// The attribute identifier is not one of an accepted profile.
-    #[error("attribute {oid} is not an accepted SecureHeaderFields identifier (accepted: {accepted})")]
+    #[error(
+        "attribute {oid} is not an accepted SecureHeaderFields identifier (accepted: {accepted})"
+    )]
     ProfileNotAccepted {
         /// The identifier found.
         oid: String,
@@ -106,6 +108,15 @@ impl Error {
             Error::ProfileNotAccepted { .. } => "profile-not-accepted",
             Error::AttributeValueCount { .. } => "attribute-value-count",
             Error::NoReplacement { .. } => "no-replacement",
+        }
+    }
+
+    /// The header field the error is about, when it is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Unrepresentable { field, .. } | Error::NoReplacement { field } => Some(field),
+            Error::InvalidFieldName { name, .. } | Error::UnknownStatus { name, .. } => Some(name),
+            _ => None,
         }
     }
 

@@ -37,8 +37,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod canon;
 mod builder;
+pub mod canon;
 mod dca;
 mod error;
 mod limits;
@@ -65,7 +65,7 @@ pub use oid::{ID_AA_SECURE_HEADER_FIELDS, ID_AA_SECURE_HEADER_FIELDS_DRAFT05};
 pub use policy::{FieldRule, Policy, PolicyError, PolicySpec, StatusSpec};
 pub use profile::Profile;
 pub use report::{
-    ExtraField, FieldReport, MandatoryMissing, MismatchReason, VerificationReport, Verdict,
+    ExtraField, FieldReport, MandatoryMissing, MismatchReason, Verdict, VerificationReport,
 };
 pub use signers::{SignerAgreement, signers_agree};
 pub use verify::verify;

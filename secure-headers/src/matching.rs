@@ -31,7 +31,10 @@ pub(crate) struct Pairing {
     pub entry_keys: Vec<String>,
 }
 
-pub(crate) fn canonical_fields(block: &HeaderBlock<'_>, algorithm: CanonAlgorithm) -> Vec<CanonicalField> {
+pub(crate) fn canonical_fields(
+    block: &HeaderBlock<'_>,
+    algorithm: CanonAlgorithm,
+) -> Vec<CanonicalField> {
     block
         .fields
         .iter()
@@ -56,6 +59,11 @@ pub(crate) fn pair(shf: &SecureHeaderFields, block: &HeaderBlock<'_>) -> Pairing
         .iter()
         .zip(&entry_keys)
         .map(|(entry, key)| {
+            // A value the producer encoded against its profile is never a match (it is
+            // reported as a mismatch for its field), even when its bytes equal the message's.
+            if entry.value.defect().is_some() {
+                return None;
+            }
             let found = message.iter().enumerate().position(|(j, m)| {
                 unclaimed[j]
                     && m.key == *key

@@ -5,7 +5,6 @@
 //! they arrived, folding included.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use mail_parser::{HeaderName, MessageParser};
 
@@ -47,23 +46,24 @@ pub(crate) fn field_key(name: &[u8]) -> String {
 pub struct HeaderBlock<'m> {
     /// The fields, in message order.
     pub fields: Vec<RawField<'m>>,
-    /// Offset just past the last field: where a field appended to the block goes.
-    pub end_of_fields: usize,
+    /// Where the header block ends (the start of the empty line, or the end of the input):
+    /// where a field appended to the block goes. Not just past the last field: lines that are
+    /// not fields may follow it, and a field put before a line starting with WSP would absorb
+    /// that line as a continuation.
+    pub end: usize,
     /// The line ending the message uses (`\r\n`, or `\n` for messages stored with bare LF).
     pub line_ending: &'static [u8],
 }
 
 /// A parser that keeps every field unparsed: only offsets are wanted, and parsing structured
-/// values would cost time and allocations for nothing.
-fn offsets_only_parser() -> &'static MessageParser {
-    static PARSER: OnceLock<MessageParser> = OnceLock::new();
-    PARSER.get_or_init(|| {
-        // A non-empty header map makes every field go through the map or the default, which
-        // is set to skip the value.
-        MessageParser::new()
-            .ignore_header(HeaderName::Other("x-mailsec-unused".into()))
-            .default_header_ignore()
-    })
+/// values would cost time and allocations for nothing. Made per call (one small map) rather
+/// than kept in a static, so that embedders' leak checkers see nothing outstanding.
+fn offsets_only_parser() -> MessageParser {
+    // A non-empty header map makes every field go through the map or the default, which is
+    // set to skip the value.
+    MessageParser::new()
+        .ignore_header(HeaderName::Other("x-mailsec-unused".into()))
+        .default_header_ignore()
 }
 
 /// Length of the header block: up to (not including) the first empty line, or the whole input.
@@ -114,7 +114,9 @@ pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBloc
             let start = header.offset_field as usize;
             let value_start = header.offset_start as usize;
             let end = (header.offset_end as usize).min(block_len);
-            if !(start < value_start && value_start <= end) {
+            // A field is a name, a colon, a value: mail-parser also reports a trailing line
+            // without a colon (at the end of the input), which is not a field.
+            if !(start < value_start && value_start <= end) || block[value_start - 1] != b':' {
                 continue;
             }
             if end - start > limits.max_field_bytes {
@@ -132,10 +134,9 @@ pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBloc
             });
         }
     }
-    let end_of_fields = fields.last().map_or(0, |f| f.span.1);
     Ok(HeaderBlock {
         fields,
-        end_of_fields,
+        end: block_len,
         line_ending,
     })
 }

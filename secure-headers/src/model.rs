@@ -36,6 +36,13 @@ impl CanonAlgorithm {
         }
     }
 
+    /// Parse `simple` or `relaxed` (ASCII case-insensitive).
+    pub fn from_name(name: &str) -> Option<CanonAlgorithm> {
+        [CanonAlgorithm::Simple, CanonAlgorithm::Relaxed]
+            .into_iter()
+            .find(|a| a.name().eq_ignore_ascii_case(name))
+    }
+
     /// `simple` or `relaxed`, as policy files write it.
     pub fn name(self) -> &'static str {
         match self {
@@ -135,11 +142,13 @@ impl ValueDefect {
     /// {0,14}..{1,15} | {7,15})))`: LF, CR and 0x20–0x7E only.
     pub fn check(bytes: &[u8], profile: Profile) -> Result<(), ValueDefect> {
         match profile {
-            Profile::Rfc7508 => std::str::from_utf8(bytes).map(|_| ()).map_err(|e| {
-                ValueDefect::NotUtf8 {
-                    offset: e.valid_up_to(),
-                }
-            }),
+            Profile::Rfc7508 => {
+                std::str::from_utf8(bytes)
+                    .map(|_| ())
+                    .map_err(|e| ValueDefect::NotUtf8 {
+                        offset: e.valid_up_to(),
+                    })
+            }
             Profile::Draft05 => {
                 for (offset, &byte) in bytes.iter().enumerate() {
                     match byte {
@@ -158,7 +167,10 @@ impl fmt::Display for ValueDefect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ValueDefect::NotUtf8 { offset } => {
-                write!(f, "not UTF-8 at byte {offset} (RFC 7508 values are UTF8String)")
+                write!(
+                    f,
+                    "not UTF-8 at byte {offset} (RFC 7508 values are UTF8String)"
+                )
             }
             ValueDefect::NotAscii { offset, byte } => write!(
                 f,
@@ -306,6 +318,30 @@ pub struct SecureHeaderFields {
     pub algorithm: CanonAlgorithm,
     /// The secured fields, every instance of a repeated field included (§4.5.1).
     pub fields: Vec<SecureHeaderField>,
+}
+
+impl SecureHeaderFields {
+    /// Same algorithm and the same fields in any order.
+    ///
+    /// Order carries no meaning: the draft-05 `SET OF` has none, and verification pairs
+    /// repeated fields as a multiset. `==` compares order too.
+    pub fn same_content(&self, other: &SecureHeaderFields) -> bool {
+        if self.algorithm != other.algorithm || self.fields.len() != other.fields.len() {
+            return false;
+        }
+        let key = |f: &SecureHeaderField| {
+            (
+                f.name.clone(),
+                f.value.as_bytes().to_vec(),
+                f.status.wire_value(),
+            )
+        };
+        let mut mine: Vec<_> = self.fields.iter().map(key).collect();
+        let mut theirs: Vec<_> = other.fields.iter().map(key).collect();
+        mine.sort();
+        theirs.sort();
+        mine == theirs
+    }
 }
 
 /// Prints what draft §4.5.2 asks an MUA to display: the algorithm, then name, value and status

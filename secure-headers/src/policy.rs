@@ -40,9 +40,10 @@ pub struct PolicySpec {
     #[serde(default)]
     pub canonicalization: CanonAlgorithm,
     /// Header fields to secure, case-insensitive (§4.5.1 step 1).
+    #[serde(deserialize_with = "field_names")]
     pub fields: Vec<String>,
     /// Header fields that must be secured when present (§4.5.2 step 7).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "field_names")]
     pub mandatory: Vec<String>,
     /// Per-field status; fields absent here are `duplicated`.
     #[serde(default)]
@@ -53,14 +54,59 @@ pub struct PolicySpec {
 }
 
 /// One entry of `[secure_headers.status]`: `{ status = "modified", value = "..." }`.
+///
+/// Checked as it is read, so that a TOML error points at the entry itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawStatusSpec")]
 pub struct StatusSpec {
     /// The status.
     pub status: FieldStatus,
     /// The replacement value, for `modified` only (§4.6.1 step 1.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatusSpec {
+    status: FieldStatus,
+    #[serde(default)]
+    value: Option<String>,
+}
+
+impl TryFrom<RawStatusSpec> for StatusSpec {
+    type Error = String;
+
+    fn try_from(raw: RawStatusSpec) -> Result<StatusSpec, String> {
+        let spec = StatusSpec {
+            status: raw.status,
+            value: raw.value,
+        };
+        spec.rule()?;
+        Ok(spec)
+    }
+}
+
+impl StatusSpec {
+    /// The rule this entry describes, or why it is inconsistent.
+    pub fn rule(&self) -> Result<FieldRule, String> {
+        match (self.status, &self.value) {
+            (FieldStatus::Modified, Some(value)) if value.contains(['\r', '\n']) => {
+                Err("the replacement value must be one line (no CR or LF)".to_owned())
+            }
+            (FieldStatus::Modified, Some(value)) => Ok(FieldRule::Modified {
+                value: value.clone(),
+            }),
+            (FieldStatus::Modified, None) => {
+                Err("a modified field needs a replacement value".to_owned())
+            }
+            (status, Some(_)) => Err(format!(
+                "value applies only to modified fields, not {status}"
+            )),
+            (FieldStatus::Deleted, None) => Ok(FieldRule::Deleted),
+            (FieldStatus::Duplicated, None) => Ok(FieldRule::Duplicated),
+        }
+    }
 }
 
 /// What the DCA does with one secured field.
@@ -228,6 +274,15 @@ impl Policy {
     }
 }
 
+/// Reads a list of header field names, refusing an invalid one where it is written.
+fn field_names<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let names = Vec::<String>::deserialize(deserializer)?;
+    for name in &names {
+        check_policy_name(name, "field name").map_err(|e| serde::de::Error::custom(e.message))?;
+    }
+    Ok(names)
+}
+
 fn check_policy_name(name: &str, list: &str) -> Result<String, PolicyError> {
     check_field_name(name.as_bytes())
         .and_then(|()| {
@@ -238,7 +293,9 @@ fn check_policy_name(name: &str, list: &str) -> Result<String, PolicyError> {
             }
         })
         .map_err(|reason| {
-            PolicyError::new(format!("{list}: {name:?} is not a header field name ({reason})"))
+            PolicyError::new(format!(
+                "{list}: {name:?} is not a header field name ({reason})"
+            ))
         })?;
     Ok(field_key(name.as_bytes()))
 }
@@ -248,7 +305,9 @@ impl TryFrom<PolicySpec> for Policy {
 
     fn try_from(spec: PolicySpec) -> Result<Policy, PolicyError> {
         if spec.fields.is_empty() {
-            return Err(PolicyError::new("fields must list at least one header field"));
+            return Err(PolicyError::new(
+                "fields must list at least one header field",
+            ));
         }
         let mut rules = BTreeMap::new();
         for name in &spec.fields {
@@ -280,30 +339,9 @@ impl TryFrom<PolicySpec> for Policy {
                     "status: {name:?} is not in fields; only secured fields have a status"
                 )));
             };
-            *rule = match (entry.status, &entry.value) {
-                (FieldStatus::Modified, Some(value)) => {
-                    if value.contains(['\r', '\n']) {
-                        return Err(PolicyError::new(format!(
-                            "status.{name}: the replacement value must be one line (no CR or LF)"
-                        )));
-                    }
-                    FieldRule::Modified {
-                        value: value.clone(),
-                    }
-                }
-                (FieldStatus::Modified, None) => {
-                    return Err(PolicyError::new(format!(
-                        "status.{name}: a modified field needs a replacement value"
-                    )));
-                }
-                (status, Some(_)) => {
-                    return Err(PolicyError::new(format!(
-                        "status.{name}: value applies only to modified fields, not {status}"
-                    )));
-                }
-                (FieldStatus::Deleted, None) => FieldRule::Deleted,
-                (FieldStatus::Duplicated, None) => FieldRule::Duplicated,
-            };
+            *rule = entry
+                .rule()
+                .map_err(|reason| PolicyError::new(format!("status.{name}: {reason}")))?;
         }
         let accept = match spec.accept {
             Some(accept) if accept.is_empty() => {

@@ -11,7 +11,9 @@ use crate::oid::{ID_AA_SECURE_HEADER_FIELDS, ID_AA_SECURE_HEADER_FIELDS_DRAFT05}
 ///
 /// The two profiles carry the same model; they differ in the attribute identifier, the
 /// container of the header fields and the string type of the values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Profile {
     /// RFC 7508 (the default): attribute id-aa 55, `HeaderFields ::= SEQUENCE OF`,
     /// values are `UTF8String`, so RFC 6532 internationalized fields can be secured.

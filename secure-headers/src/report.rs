@@ -131,7 +131,11 @@ fn write_values(f: &mut fmt::Formatter<'_>, values: &[FieldValue]) -> fmt::Resul
 impl fmt::Display for VerificationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.is_valid() { "valid" } else { "INVALID" };
-        writeln!(f, "secure headers: {verdict} (canonicalization: {})", self.algorithm)?;
+        writeln!(
+            f,
+            "secure headers: {verdict} (canonicalization: {})",
+            self.algorithm
+        )?;
         for field in &self.fields {
             write!(
                 f,

@@ -22,8 +22,9 @@ impl SignerAgreement {
 }
 
 /// Compare the structures of each signer, in SignerInfo order (`None` for a signer without
-/// the attribute). Structures are compared decoded, so two encodings of the same content
-/// (e.g. a DEFAULT status written out) agree.
+/// the attribute). Structures are compared decoded and as sets
+/// ([`SecureHeaderFields::same_content`]), so two encodings of the same content (a DEFAULT
+/// status written out, a SET OF in another order) agree.
 pub fn signers_agree(per_signer: &[Option<&SecureHeaderFields>]) -> SignerAgreement {
     let reference = per_signer.iter().position(Option::is_some);
     let Some(reference_index) = reference else {
@@ -37,7 +38,9 @@ pub fn signers_agree(per_signer: &[Option<&SecureHeaderFields>]) -> SignerAgreem
     for (i, shf) in per_signer.iter().enumerate() {
         match shf {
             None => agreement.lacking.push(i),
-            Some(shf) if Some(*shf) != expected => agreement.differing.push(i),
+            Some(shf) if !expected.is_some_and(|e| e.same_content(shf)) => {
+                agreement.differing.push(i)
+            }
             Some(_) => {}
         }
     }

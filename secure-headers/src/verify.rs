@@ -7,7 +7,7 @@ use crate::message::{field_key, header_block};
 use crate::model::{FieldValue, SecureHeaderFields};
 use crate::policy::Policy;
 use crate::report::{
-    ExtraField, FieldReport, MandatoryMissing, MismatchReason, VerificationReport, Verdict,
+    ExtraField, FieldReport, MandatoryMissing, MismatchReason, Verdict, VerificationReport,
 };
 
 /// Compare `shf`, decoded from a signature whose CMS verification succeeded, with `message`.

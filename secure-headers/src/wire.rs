@@ -16,8 +16,7 @@
 
 use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{
-    Decode, Encode, EncodeValue, Header, Length, Reader, Sequence, SliceReader, Tag, Tagged,
-    Writer,
+    Decode, Encode, EncodeValue, Header, Length, Reader, Sequence, SliceReader, Tag, Tagged, Writer,
 };
 
 use crate::error::Error;
@@ -358,7 +357,10 @@ fn decode_field(
     if !matches!(wire.name.tag(), Tag::VisibleString | Tag::Ia5String) {
         return Err(malformed(
             at,
-            format!("field #{index}: field-Name is {}, not VisibleString", wire.name.tag()),
+            format!(
+                "field #{index}: field-Name is {}, not VisibleString",
+                wire.name.tag()
+            ),
         ));
     }
     let name_bytes = wire.name.value();

@@ -27,7 +27,10 @@ const RFC6376_EXAMPLE: &[u8] = b"A: X \r\nB : Y\t\r\n\tZ  \r\n\r\n C \r\nD \t E\
 fn rfc6376_3_4_5_relaxed_header_example() {
     // "a:X <CRLF> b:Y <SP> Z <CRLF>"
     assert_eq!(canonical_field(b"A: X \r\n", Relaxed), b"a:X\r\n");
-    assert_eq!(canonical_field(b"B : Y\t\r\n\tZ  \r\n", Relaxed), b"b:Y Z\r\n");
+    assert_eq!(
+        canonical_field(b"B : Y\t\r\n\tZ  \r\n", Relaxed),
+        b"b:Y Z\r\n"
+    );
     assert_eq!(
         fields(RFC6376_EXAMPLE, Relaxed),
         vec![b"a:X".to_vec(), b"b:Y Z".to_vec()]
@@ -51,12 +54,18 @@ fn rfc6376_3_4_5_simple_header_example() {
 #[test]
 fn relaxed_unfolds_and_squeezes_every_wsp_run() {
     let message = b"Subject:   Re:\t\tyour   \r\n   long\r\n\tsubject\t \r\n\r\n";
-    assert_eq!(fields(message, Relaxed), vec![b"subject:Re: your long subject".to_vec()]);
+    assert_eq!(
+        fields(message, Relaxed),
+        vec![b"subject:Re: your long subject".to_vec()]
+    );
 }
 
 #[test]
 fn relaxed_lowercases_names_only() {
-    assert_eq!(fields(b"X-MiXeD: KeeP CaSe\r\n\r\n", Relaxed), vec![b"x-mixed:KeeP CaSe".to_vec()]);
+    assert_eq!(
+        fields(b"X-MiXeD: KeeP CaSe\r\n\r\n", Relaxed),
+        vec![b"x-mixed:KeeP CaSe".to_vec()]
+    );
 }
 
 #[test]
@@ -71,7 +80,11 @@ fn empty_values_are_zero_length() {
     let message = b"Subject:\r\nX-Empty:   \r\nX-Folded-Empty: \r\n \r\n\r\n";
     assert_eq!(
         fields(message, Relaxed),
-        vec![b"subject:".to_vec(), b"x-empty:".to_vec(), b"x-folded-empty:".to_vec()]
+        vec![
+            b"subject:".to_vec(),
+            b"x-empty:".to_vec(),
+            b"x-folded-empty:".to_vec()
+        ]
     );
     assert_eq!(fields(message, Simple)[0], b"Subject:".to_vec());
     assert_eq!(fields(message, Simple)[1], b"X-Empty:   ".to_vec());
@@ -79,7 +92,8 @@ fn empty_values_are_zero_length() {
 
 #[test]
 fn repeated_fields_are_all_found_in_order() {
-    let message = b"Received: one\r\nTo: a@example.com\r\nReceived:  two\r\nreceived: three\r\n\r\n";
+    let message =
+        b"Received: one\r\nTo: a@example.com\r\nReceived:  two\r\nreceived: three\r\n\r\n";
     assert_eq!(
         fields(message, Relaxed),
         vec![
@@ -111,17 +125,34 @@ fn header_block_limits_are_errors_naming_the_limit() {
         ..Limits::default()
     };
     let err = header_block(b"A: 1\r\nB: 2\r\nC: 3\r\n\r\n", &limits).unwrap_err();
-    assert!(err.to_string().starts_with("max_header_fields exceeded"), "{err}");
+    assert!(
+        err.to_string().starts_with("max_header_fields exceeded"),
+        "{err}"
+    );
     let limits = Limits {
         max_header_bytes: 10,
         ..Limits::default()
     };
     let err = header_block(b"Subject: a long subject\r\n\r\n", &limits).unwrap_err();
-    assert!(err.to_string().starts_with("max_header_bytes exceeded"), "{err}");
+    assert!(
+        err.to_string().starts_with("max_header_bytes exceeded"),
+        "{err}"
+    );
     let limits = Limits {
         max_field_bytes: 8,
         ..Limits::default()
     };
     let err = header_block(b"A: 1\r\nSubject: a long subject\r\n\r\n", &limits).unwrap_err();
-    assert!(err.to_string().starts_with("max_field_bytes exceeded"), "{err}");
+    assert!(
+        err.to_string().starts_with("max_field_bytes exceeded"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_last_line_without_colon_is_not_a_field() {
+    assert_eq!(
+        fields(b"From: x@example.com\r\n\rcc\x8a", Relaxed),
+        vec![b"from:x@example.com".to_vec()]
+    );
 }
