@@ -21,11 +21,64 @@
 #define MAILSEC_DETAIL_MESSAGE_LEN 192
 
 /*
+ Wire profile: RFC 7508 (attribute id-aa 55, UTF8String values). The default.
+ */
+#define MAILSEC_HEADERS_PROFILE_RFC7508 0
+
+/*
+ Wire profile: draft-cailleux-secure-headers-05 (legacy: its own attribute identifier,
+ IA5String values).
+ */
+#define MAILSEC_HEADERS_PROFILE_DRAFT05 1
+
+/*
+ Canonicalization algorithm `simple` (RFC 6376 §3.4.1), as carried on the wire.
+ */
+#define MAILSEC_HEADERS_ALGORITHM_SIMPLE 0
+
+/*
+ Canonicalization algorithm `relaxed` (RFC 6376 §3.4.2), as carried on the wire.
+ */
+#define MAILSEC_HEADERS_ALGORITHM_RELAXED 1
+
+/*
+ Field status `duplicated` (draft §4.4): the field stays in the outer header.
+ */
+#define MAILSEC_HEADERS_STATUS_DUPLICATED 0
+
+/*
+ Field status `deleted`: a DCA removes the field from the outer header.
+ */
+#define MAILSEC_HEADERS_STATUS_DELETED 1
+
+/*
+ Field status `modified`: a DCA replaces the field's value in the outer header.
+ */
+#define MAILSEC_HEADERS_STATUS_MODIFIED 2
+
+/*
+ Verdict: the message carries the field with the signed canonical name and value.
+ */
+#define MAILSEC_HEADERS_VERDICT_MATCH 0
+
+/*
+ Verdict: the message carries the field with another canonical name or value.
+ */
+#define MAILSEC_HEADERS_VERDICT_MISMATCH 1
+
+/*
+ Verdict: the message does not carry the field.
+ */
+#define MAILSEC_HEADERS_VERDICT_MISSING 2
+
+/*
  What a mailsec function did: `MAILSEC_RESULT_OK`, or why it failed.
 
  Codes are stable; new ones may be added. Codes 1000–1099 are CLIENTID command syntax errors
  (draft-storey-smtp-client-id-13 §5), answered with 501 (or 500 for
- `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors.
+ `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors; 1200–1299 are
+ secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
+ policy errors.
  */
 enum mailsec_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -52,6 +105,15 @@ enum mailsec_result
    A flags argument holds bits this version does not know.
    */
   MAILSEC_RESULT_INVALID_FLAGS = 4,
+  /*
+   An argument is outside its range: an unknown constant, or an index past the end.
+   */
+  MAILSEC_RESULT_INVALID_PARAMETER = 5,
+  /*
+   An error this version of the C API has no specific code for; the detail message, where
+   the function has one, says what it is.
+   */
+  MAILSEC_RESULT_GENERAL = 6,
   /*
    A CLIENTID syntax error of a kind this version has no code for.
    */
@@ -104,6 +166,54 @@ enum mailsec_result
    The EHLO reply exceeds a size or line limit.
    */
   MAILSEC_RESULT_EHLO_TOO_LARGE = 1102,
+  /*
+   A secure-headers error of a kind this version has no code for.
+   */
+  MAILSEC_RESULT_HEADERS_ERROR = 1200,
+  /*
+   A limit on untrusted input was hit (header size, field count, DER size…).
+   */
+  MAILSEC_RESULT_HEADERS_LIMIT_EXCEEDED = 1201,
+  /*
+   A secured field's value cannot be carried by the wire profile.
+   */
+  MAILSEC_RESULT_HEADERS_UNREPRESENTABLE = 1202,
+  /*
+   A field name is not a valid header field name (draft §4.1).
+   */
+  MAILSEC_RESULT_HEADERS_INVALID_FIELD_NAME = 1203,
+  /*
+   The message carries none of the policy's fields, so there is nothing to secure.
+   */
+  MAILSEC_RESULT_HEADERS_NOTHING_TO_SECURE = 1204,
+  /*
+   The DER is not a SecureHeaderFields structure; the detail gives the byte offset.
+   */
+  MAILSEC_RESULT_HEADERS_MALFORMED = 1205,
+  /*
+   A header field carries a status other than duplicated, deleted or modified.
+   */
+  MAILSEC_RESULT_HEADERS_UNKNOWN_STATUS = 1206,
+  /*
+   The canonicalization algorithm is neither simple nor relaxed.
+   */
+  MAILSEC_RESULT_HEADERS_UNKNOWN_ALGORITHM = 1207,
+  /*
+   The attribute identifier is not one of an accepted profile.
+   */
+  MAILSEC_RESULT_HEADERS_PROFILE_NOT_ACCEPTED = 1208,
+  /*
+   The attribute does not carry exactly one value.
+   */
+  MAILSEC_RESULT_HEADERS_ATTRIBUTE_VALUE_COUNT = 1209,
+  /*
+   A modified field has no replacement value in the policy.
+   */
+  MAILSEC_RESULT_HEADERS_NO_REPLACEMENT = 1210,
+  /*
+   The policy is unusable; the detail message says where ("line L, column C: …") and why.
+   */
+  MAILSEC_RESULT_POLICY_INVALID = 1300,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -114,11 +224,36 @@ typedef uint32_t mailsec_result;
 #endif // __cplusplus
 
 /*
+ Bytes produced by mailsec: read them with `mailsec_bytes_data` and `mailsec_bytes_len`,
+ release them with `mailsec_bytes_free` (never with C's `free`).
+ */
+typedef struct mailsec_bytes mailsec_bytes;
+
+/*
  A well-formed CLIENTID command: a client-id-type and a client-id-token. Made by
  `mailsec_clientid_parse` or `mailsec_clientid_command_new`, released by
  `mailsec_clientid_command_free`.
  */
 typedef struct mailsec_clientid_command mailsec_clientid_command;
+
+/*
+ A checked secure-headers policy: the `[secure_headers]` table of a mailsec policy file. Made
+ by `mailsec_headers_policy_from_toml`, released by `mailsec_headers_policy_free`.
+ */
+typedef struct mailsec_headers_policy mailsec_headers_policy;
+
+/*
+ What verifying a SecureHeaderFields structure against a message found (draft §4.5.2 steps
+ 2–7). Made by `mailsec_headers_verify`, released by `mailsec_headers_report_free`.
+ */
+typedef struct mailsec_headers_report mailsec_headers_report;
+
+/*
+ A SecureHeaderFields structure: the canonicalization algorithm and the secured header fields
+ of one message, in message order. Made by `mailsec_headers_build`, `mailsec_headers_decode` or
+ `mailsec_headers_decode_attribute`, released by `mailsec_secure_headers_free`.
+ */
+typedef struct mailsec_secure_headers mailsec_secure_headers;
 
 /*
  What a parser found wrong with its input. Filled on failure when the caller passes a non-NULL
@@ -157,6 +292,32 @@ typedef struct mailsec_str {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ The first of `mailsec_bytes_len(bytes)` bytes. Valid until `bytes` is freed; never NULL for a
+ live handle (even when the length is 0), NULL if `bytes` is NULL. The bytes are not
+ NUL-terminated.
+
+ # Safety
+ `bytes` is NULL or a live bytes handle.
+ */
+const uint8_t *mailsec_bytes_data(const struct mailsec_bytes *bytes);
+
+/*
+ The number of bytes; 0 if `bytes` is NULL.
+
+ # Safety
+ `bytes` is NULL or a live bytes handle.
+ */
+size_t mailsec_bytes_len(const struct mailsec_bytes *bytes);
+
+/*
+ Releases bytes. NULL is ignored.
+
+ # Safety
+ `bytes` is NULL or a live bytes handle, freed only once.
+ */
+void mailsec_bytes_free(struct mailsec_bytes *bytes);
 
 /*
  Parses one CLIENTID command line as a server received it (draft §4–§5), with or without its
@@ -246,6 +407,366 @@ mailsec_result mailsec_clientid_ehlo_advertised(const uint8_t *reply,
                                                 size_t reply_len,
                                                 bool *advertised_out,
                                                 struct mailsec_error_detail *detail_out);
+
+/*
+ Parses and checks a mailsec policy file (TOML text) and takes its `[secure_headers]` table.
+ The whole file is checked: an unknown table or key is an error, so that a misspelt setting is
+ never silently ignored.
+
+ On success `*policy_out` holds a new policy (release it with `mailsec_headers_policy_free`).
+ An unusable policy, a file without a `[secure_headers]` table, or text that is not UTF-8 is
+ `MAILSEC_RESULT_POLICY_INVALID`; `*detail_out`, if given, says where and why in its message
+ ("line L, column C: …") and holds the byte offset of that place.
+
+ # Safety
+ `toml` is valid for reads of `toml_len` bytes (NULL only if `toml_len` is 0); `policy_out` is
+ valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_policy_from_toml(const uint8_t *toml,
+                                                size_t toml_len,
+                                                struct mailsec_headers_policy **policy_out,
+                                                struct mailsec_error_detail *detail_out);
+
+/*
+ Sets `*profile_out` to the wire profile the policy emits (`MAILSEC_HEADERS_PROFILE_*`), the
+ one to pass to `mailsec_headers_encode` on the signing side.
+
+ # Safety
+ `policy` is NULL or a live policy handle; `profile_out` is valid for a write.
+ */
+mailsec_result mailsec_headers_policy_profile(const struct mailsec_headers_policy *policy,
+                                              uint32_t *profile_out);
+
+/*
+ Releases a policy. NULL is ignored.
+
+ # Safety
+ `policy` is NULL or a live policy handle, freed only once.
+ */
+void mailsec_headers_policy_free(struct mailsec_headers_policy *policy);
+
+/*
+ Signing side (draft §4.5.1): builds the SecureHeaderFields structure of `message` (a whole
+ message, or only its header block) for the fields `policy` secures, canonicalized as it says.
+
+ On success `*shf_out` holds a new structure (release it with `mailsec_secure_headers_free`).
+ `MAILSEC_RESULT_HEADERS_NOTHING_TO_SECURE` if the message carries none of the policy's fields.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `policy` is NULL or a
+ live policy handle; `shf_out` is valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_build(const uint8_t *message,
+                                     size_t message_len,
+                                     const struct mailsec_headers_policy *policy,
+                                     struct mailsec_secure_headers **shf_out,
+                                     struct mailsec_error_detail *detail_out);
+
+/*
+ Receiving side: decodes a SecureHeaderFields attribute value (the DER inside the attribute's
+ SET, as `mailsec_headers_encode` writes it) laid out as `profile`
+ (`MAILSEC_HEADERS_PROFILE_*`). `policy` supplies the limits on untrusted input; NULL uses the
+ default limits.
+
+ On success `*shf_out` holds a new structure (release it with `mailsec_secure_headers_free`).
+ DER that is not a SecureHeaderFields structure is `MAILSEC_RESULT_HEADERS_MALFORMED`, with the
+ byte offset in `*detail_out`. An unknown `profile` is `MAILSEC_RESULT_INVALID_PARAMETER`.
+
+ # Safety
+ `der` is valid for reads of `der_len` bytes (NULL only if 0); `policy` is NULL or a live policy
+ handle; `shf_out` is valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_decode(const uint8_t *der,
+                                      size_t der_len,
+                                      uint32_t profile,
+                                      const struct mailsec_headers_policy *policy,
+                                      struct mailsec_secure_headers **shf_out,
+                                      struct mailsec_error_detail *detail_out);
+
+/*
+ Receiving side: decodes a whole SecureHeaderFields signed attribute (`SEQUENCE { OID, SET {
+ value } }`, as `mailsec_headers_encode_attribute` writes it), accepting the profiles `policy`
+ accepts and applying its limits. `*profile_out`, if `profile_out` is not NULL, gets the
+ profile the attribute identifier names.
+
+ On success `*shf_out` holds a new structure (release it with `mailsec_secure_headers_free`).
+ An attribute of a profile the policy does not accept is
+ `MAILSEC_RESULT_HEADERS_PROFILE_NOT_ACCEPTED`.
+
+ # Safety
+ `der` is valid for reads of `der_len` bytes (NULL only if 0); `policy` is a live policy handle;
+ `shf_out` is valid for a write; `profile_out` and `detail_out` are NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_decode_attribute(const uint8_t *der,
+                                                size_t der_len,
+                                                const struct mailsec_headers_policy *policy,
+                                                struct mailsec_secure_headers **shf_out,
+                                                uint32_t *profile_out,
+                                                struct mailsec_error_detail *detail_out);
+
+/*
+ Encodes the structure as the DER attribute value (what goes inside the signed attribute's
+ SET) under `profile` (`MAILSEC_HEADERS_PROFILE_*`).
+
+ On success `*bytes_out` holds the DER (release it with `mailsec_bytes_free`). A field the
+ profile cannot carry (a non-ASCII value under draft-05…) is
+ `MAILSEC_RESULT_HEADERS_UNREPRESENTABLE`, naming the field in `*detail_out`.
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `bytes_out` is valid for a write; `detail_out` is
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_encode(const struct mailsec_secure_headers *shf,
+                                      uint32_t profile,
+                                      struct mailsec_bytes **bytes_out,
+                                      struct mailsec_error_detail *detail_out);
+
+/*
+ Encodes the structure as a whole signed attribute, `SEQUENCE { the profile's OID, SET { value
+ } }` (RFC 5652 §5.3), under `profile` (`MAILSEC_HEADERS_PROFILE_*`).
+
+ On success `*bytes_out` holds the DER (release it with `mailsec_bytes_free`).
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `bytes_out` is valid for a write; `detail_out` is
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_encode_attribute(const struct mailsec_secure_headers *shf,
+                                                uint32_t profile,
+                                                struct mailsec_bytes **bytes_out,
+                                                struct mailsec_error_detail *detail_out);
+
+/*
+ The number of secured fields; 0 if `shf` is NULL.
+
+ # Safety
+ `shf` is NULL or a live SecureHeaderFields handle.
+ */
+size_t mailsec_secure_headers_field_count(const struct mailsec_secure_headers *shf);
+
+/*
+ Sets `*algorithm_out` to the structure's canonicalization algorithm
+ (`MAILSEC_HEADERS_ALGORITHM_*`).
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `algorithm_out` is valid for a write.
+ */
+mailsec_result mailsec_secure_headers_algorithm(const struct mailsec_secure_headers *shf,
+                                                uint32_t *algorithm_out);
+
+/*
+ Writes the name of the secured field at `index` (in canonical form: lowercased under
+ `relaxed`) into `buf` (not NUL-terminated) and its length into `*out_n`. Returns
+ `MAILSEC_RESULT_INSUFFICIENT_SIZE`, with the needed length in `*out_n`, if `len` is too small;
+ `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the field count.
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `buf` is valid for writes of `len` bytes (NULL only
+ if `len` is 0); `out_n` is valid for a write.
+ */
+mailsec_result mailsec_secure_headers_field_name(const struct mailsec_secure_headers *shf,
+                                                 size_t index,
+                                                 uint8_t *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
+
+/*
+ Writes the canonical value of the secured field at `index` (its exact bytes: normally UTF-8
+ text, possibly not for a value decoded from a faulty signature) into `buf` (not
+ NUL-terminated) and its length into `*out_n`. Returns `MAILSEC_RESULT_INSUFFICIENT_SIZE`, with
+ the needed length in `*out_n`, if `len` is too small; `MAILSEC_RESULT_INVALID_PARAMETER` if
+ `index` is not below the field count.
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `buf` is valid for writes of `len` bytes (NULL only
+ if `len` is 0); `out_n` is valid for a write.
+ */
+mailsec_result mailsec_secure_headers_field_value(const struct mailsec_secure_headers *shf,
+                                                  size_t index,
+                                                  uint8_t *buf,
+                                                  size_t len,
+                                                  size_t *out_n);
+
+/*
+ Sets `*status_out` to the status of the secured field at `index`
+ (`MAILSEC_HEADERS_STATUS_*`). `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the
+ field count.
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `status_out` is valid for a write.
+ */
+mailsec_result mailsec_secure_headers_field_status(const struct mailsec_secure_headers *shf,
+                                                   size_t index,
+                                                   uint32_t *status_out);
+
+/*
+ Releases a SecureHeaderFields structure. NULL is ignored.
+
+ # Safety
+ `shf` is NULL or a live SecureHeaderFields handle, freed only once.
+ */
+void mailsec_secure_headers_free(struct mailsec_secure_headers *shf);
+
+/*
+ Receiving side (draft §4.5.2 steps 2–7, after the CMS signature verified): compares `shf`,
+ decoded from the signature, with `message` under `policy`.
+
+ A mismatch is not an error: on success `*report_out` holds a new report (release it with
+ `mailsec_headers_report_free`) and `mailsec_headers_report_is_valid` says whether the header
+ fields hold. Errors are for a message that cannot be read within the policy's limits.
+
+ # Safety
+ `shf` is a live SecureHeaderFields handle; `message` is valid for reads of `message_len` bytes
+ (NULL only if 0); `policy` is a live policy handle; `report_out` is valid for a write;
+ `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_verify(const struct mailsec_secure_headers *shf,
+                                      const uint8_t *message,
+                                      size_t message_len,
+                                      const struct mailsec_headers_policy *policy,
+                                      struct mailsec_headers_report **report_out,
+                                      struct mailsec_error_detail *detail_out);
+
+/*
+ Whether the secured header fields hold: every field matches, the message has no secured field
+ the signature lacks, and no mandatory field is missing from the signature. `false` if `report`
+ is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+bool mailsec_headers_report_is_valid(const struct mailsec_headers_report *report);
+
+/*
+ The number of fields of the signature, each with a verdict; 0 if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+size_t mailsec_headers_report_field_count(const struct mailsec_headers_report *report);
+
+/*
+ The number of fields whose verdict is not `MAILSEC_HEADERS_VERDICT_MATCH`; 0 if `report` is
+ NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+size_t mailsec_headers_report_failure_count(const struct mailsec_headers_report *report);
+
+/*
+ The number of secured fields in the message that the signature does not account for (step 6);
+ 0 if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+size_t mailsec_headers_report_extra_count(const struct mailsec_headers_report *report);
+
+/*
+ The number of mandatory fields the signature does not secure (step 7); 0 if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+size_t mailsec_headers_report_mandatory_missing_count(const struct mailsec_headers_report *report);
+
+/*
+ Writes the name of the signature's field at `index` (fields are in signature order, the order
+ of `mailsec_secure_headers_field_name`) into `buf` (not NUL-terminated) and its length into
+ `*out_n`. Returns `MAILSEC_RESULT_INSUFFICIENT_SIZE`, with the needed length in `*out_n`, if
+ `len` is too small; `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the field count.
+
+ # Safety
+ `report` is a live report handle; `buf` is valid for writes of `len` bytes (NULL only if `len`
+ is 0); `out_n` is valid for a write.
+ */
+mailsec_result mailsec_headers_report_field_name(const struct mailsec_headers_report *report,
+                                                 size_t index,
+                                                 uint8_t *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
+
+/*
+ Sets `*verdict_out` to the verdict for the signature's field at `index`
+ (`MAILSEC_HEADERS_VERDICT_*`). `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the
+ field count.
+
+ # Safety
+ `report` is a live report handle; `verdict_out` is valid for a write.
+ */
+mailsec_result mailsec_headers_report_field_verdict(const struct mailsec_headers_report *report,
+                                                    size_t index,
+                                                    uint32_t *verdict_out);
+
+/*
+ Writes the report as text for people into `*text_out` (UTF-8, one line per finding, what
+ draft §4.5.2 says to show; control characters in values are escaped). Release it with
+ `mailsec_bytes_free`.
+
+ # Safety
+ `report` is a live report handle; `text_out` is valid for a write.
+ */
+mailsec_result mailsec_headers_report_text(const struct mailsec_headers_report *report,
+                                           struct mailsec_bytes **text_out);
+
+/*
+ Writes the report as JSON into `*json_out`: `{"valid": bool, "algorithm": …, "fields": [{"name",
+ "signed_value", "message_values", "status", "verdict": {"result": "match" | "mismatch" |
+ "missing_from_message", "reason": …}}], "extra": [{"name", "value"}], "mandatory_missing":
+ [{"name", "in_message"}]}`, compact, UTF-8. Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `report` is a live report handle; `json_out` is valid for a write.
+ */
+mailsec_result mailsec_headers_report_json(const struct mailsec_headers_report *report,
+                                           struct mailsec_bytes **json_out);
+
+/*
+ Releases a report. NULL is ignored.
+
+ # Safety
+ `report` is NULL or a live report handle, freed only once.
+ */
+void mailsec_headers_report_free(struct mailsec_headers_report *report);
+
+/*
+ DCA encryption side (draft §4.6.1): rewrites the header of `message` (the one to encrypt) as
+ `shf`'s statuses say: `deleted` fields are removed (From and Date are kept), `modified` fields
+ get the policy's replacement value; every other byte is copied unchanged.
+
+ On success `*message_out` holds the rewritten message (release it with `mailsec_bytes_free`).
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `shf` is a live
+ SecureHeaderFields handle; `policy` is a live policy handle; `message_out` is valid for a
+ write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_apply(const uint8_t *message,
+                                     size_t message_len,
+                                     const struct mailsec_secure_headers *shf,
+                                     const struct mailsec_headers_policy *policy,
+                                     struct mailsec_bytes **message_out,
+                                     struct mailsec_error_detail *detail_out);
+
+/*
+ DCA decryption side (draft §4.6.2): writes back into the header of `message` (the decrypted
+ one) every `deleted` field of `shf` and the signed value of every `modified` one, so that the
+ result verifies. `policy` supplies the limits on the message.
+
+ On success `*message_out` holds the restored message (release it with `mailsec_bytes_free`).
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `shf` is a live
+ SecureHeaderFields handle; `policy` is a live policy handle; `message_out` is valid for a
+ write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_headers_restore(const uint8_t *message,
+                                       size_t message_len,
+                                       const struct mailsec_secure_headers *shf,
+                                       const struct mailsec_headers_policy *policy,
+                                       struct mailsec_bytes **message_out,
+                                       struct mailsec_error_detail *detail_out);
 
 /*
  Writes the text for result code `result` into `buf` (at most `len` bytes, truncated if longer,

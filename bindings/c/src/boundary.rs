@@ -21,6 +21,18 @@ impl PanicValue for () {
     fn panic_value() -> Self {}
 }
 
+impl PanicValue for bool {
+    fn panic_value() -> Self {
+        false
+    }
+}
+
+impl PanicValue for usize {
+    fn panic_value() -> Self {
+        0
+    }
+}
+
 impl PanicValue for u16 {
     fn panic_value() -> Self {
         0

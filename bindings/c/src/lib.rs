@@ -7,6 +7,8 @@
 //!   `mailsec_error_detail`: where the input broke, the SMTP reply to give, and a full message.
 //! - Objects are opaque handles made by a constructor and released by their `_free` function;
 //!   memory allocated by Rust is never released with C's `free`.
+//! - Variable-size outputs (DER, rewritten messages, reports) come as a `mailsec_bytes` handle,
+//!   read with `mailsec_bytes_data` and `mailsec_bytes_len`, released with `mailsec_bytes_free`.
 //! - Byte inputs are `(const uint8_t *, size_t)` pairs and need not be NUL-terminated; a NULL
 //!   pointer is allowed only with length 0.
 //! - No panic crosses the boundary: every entry point catches it and returns
@@ -16,13 +18,17 @@
 #![allow(non_camel_case_types)]
 
 mod boundary;
+mod bytes;
 mod clientid;
 mod detail;
 mod handle;
+mod headers;
 mod result;
 mod slice;
 
+pub use bytes::*;
 pub use clientid::*;
 pub use detail::*;
+pub use headers::*;
 pub use result::*;
 pub use slice::*;

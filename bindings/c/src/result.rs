@@ -3,6 +3,7 @@
 use std::ffi::c_char;
 
 use facade::clientid::{EhloError, SyntaxError};
+use facade::headers;
 
 use crate::boundary::ffi_boundary;
 use crate::handle::write_out;
@@ -11,7 +12,9 @@ use crate::handle::write_out;
 ///
 /// Codes are stable; new ones may be added. Codes 1000–1099 are CLIENTID command syntax errors
 /// (draft-storey-smtp-client-id-13 §5), answered with 501 (or 500 for
-/// `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors.
+/// `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors; 1200–1299 are
+/// secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
+/// policy errors.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mailsec_result {
@@ -25,6 +28,11 @@ pub enum mailsec_result {
     InsufficientSize = 3,
     /// A flags argument holds bits this version does not know.
     InvalidFlags = 4,
+    /// An argument is outside its range: an unknown constant, or an index past the end.
+    InvalidParameter = 5,
+    /// An error this version of the C API has no specific code for; the detail message, where
+    /// the function has one, says what it is.
+    General = 6,
     /// A CLIENTID syntax error of a kind this version has no code for.
     ClientidSyntax = 1000,
     /// The CLIENTID input is empty.
@@ -51,15 +59,41 @@ pub enum mailsec_result {
     EhloNotAccepted = 1101,
     /// The EHLO reply exceeds a size or line limit.
     EhloTooLarge = 1102,
+    /// A secure-headers error of a kind this version has no code for.
+    HeadersError = 1200,
+    /// A limit on untrusted input was hit (header size, field count, DER size…).
+    HeadersLimitExceeded = 1201,
+    /// A secured field's value cannot be carried by the wire profile.
+    HeadersUnrepresentable = 1202,
+    /// A field name is not a valid header field name (draft §4.1).
+    HeadersInvalidFieldName = 1203,
+    /// The message carries none of the policy's fields, so there is nothing to secure.
+    HeadersNothingToSecure = 1204,
+    /// The DER is not a SecureHeaderFields structure; the detail gives the byte offset.
+    HeadersMalformed = 1205,
+    /// A header field carries a status other than duplicated, deleted or modified.
+    HeadersUnknownStatus = 1206,
+    /// The canonicalization algorithm is neither simple nor relaxed.
+    HeadersUnknownAlgorithm = 1207,
+    /// The attribute identifier is not one of an accepted profile.
+    HeadersProfileNotAccepted = 1208,
+    /// The attribute does not carry exactly one value.
+    HeadersAttributeValueCount = 1209,
+    /// A modified field has no replacement value in the policy.
+    HeadersNoReplacement = 1210,
+    /// The policy is unusable; the detail message says where ("line L, column C: …") and why.
+    PolicyInvalid = 1300,
 }
 
 impl mailsec_result {
-    const ALL: [mailsec_result; 18] = [
+    const ALL: [mailsec_result; 32] = [
         mailsec_result::Ok,
         mailsec_result::NullParameter,
         mailsec_result::Panic,
         mailsec_result::InsufficientSize,
         mailsec_result::InvalidFlags,
+        mailsec_result::InvalidParameter,
+        mailsec_result::General,
         mailsec_result::ClientidSyntax,
         mailsec_result::ClientidEmpty,
         mailsec_result::ClientidNotClientid,
@@ -73,6 +107,18 @@ impl mailsec_result {
         mailsec_result::EhloMalformed,
         mailsec_result::EhloNotAccepted,
         mailsec_result::EhloTooLarge,
+        mailsec_result::HeadersError,
+        mailsec_result::HeadersLimitExceeded,
+        mailsec_result::HeadersUnrepresentable,
+        mailsec_result::HeadersInvalidFieldName,
+        mailsec_result::HeadersNothingToSecure,
+        mailsec_result::HeadersMalformed,
+        mailsec_result::HeadersUnknownStatus,
+        mailsec_result::HeadersUnknownAlgorithm,
+        mailsec_result::HeadersProfileNotAccepted,
+        mailsec_result::HeadersAttributeValueCount,
+        mailsec_result::HeadersNoReplacement,
+        mailsec_result::PolicyInvalid,
     ];
 
     /// The code for a raw value from C, if it is one.
@@ -87,6 +133,8 @@ impl mailsec_result {
             mailsec_result::Panic => "internal error: mailsec panicked (a bug)",
             mailsec_result::InsufficientSize => "the output buffer is too small",
             mailsec_result::InvalidFlags => "unknown bits in a flags argument",
+            mailsec_result::InvalidParameter => "an argument is out of range",
+            mailsec_result::General => "mailsec error (see the detail message)",
             mailsec_result::ClientidSyntax => "CLIENTID command syntax error",
             mailsec_result::ClientidEmpty => "empty CLIENTID input",
             mailsec_result::ClientidNotClientid => "not a CLIENTID command",
@@ -100,6 +148,30 @@ impl mailsec_result {
             mailsec_result::EhloMalformed => "malformed EHLO reply",
             mailsec_result::EhloNotAccepted => "EHLO was not answered with 250",
             mailsec_result::EhloTooLarge => "EHLO reply exceeds a limit",
+            mailsec_result::HeadersError => "secure headers error",
+            mailsec_result::HeadersLimitExceeded => "secure headers: input exceeds a limit",
+            mailsec_result::HeadersUnrepresentable => {
+                "secure headers: field value cannot be carried by the profile"
+            }
+            mailsec_result::HeadersInvalidFieldName => "secure headers: invalid header field name",
+            mailsec_result::HeadersNothingToSecure => {
+                "secure headers: the message carries none of the policy's fields"
+            }
+            mailsec_result::HeadersMalformed => "malformed SecureHeaderFields DER",
+            mailsec_result::HeadersUnknownStatus => "secure headers: unknown header field status",
+            mailsec_result::HeadersUnknownAlgorithm => {
+                "secure headers: unknown canonicalization algorithm"
+            }
+            mailsec_result::HeadersProfileNotAccepted => {
+                "secure headers: attribute identifier of a profile the policy does not accept"
+            }
+            mailsec_result::HeadersAttributeValueCount => {
+                "secure headers: the attribute must carry exactly one value"
+            }
+            mailsec_result::HeadersNoReplacement => {
+                "secure headers: modified field without a replacement value in the policy"
+            }
+            mailsec_result::PolicyInvalid => "invalid policy",
         }
     }
 }
@@ -129,6 +201,46 @@ impl From<&EhloError> for mailsec_result {
                 mailsec_result::EhloTooLarge
             }
             _ => mailsec_result::EhloMalformed,
+        }
+    }
+}
+
+impl From<&headers::Error> for mailsec_result {
+    fn from(error: &headers::Error) -> Self {
+        match error {
+            headers::Error::LimitExceeded { .. } => mailsec_result::HeadersLimitExceeded,
+            headers::Error::Unrepresentable { .. } => mailsec_result::HeadersUnrepresentable,
+            headers::Error::InvalidFieldName { .. } => mailsec_result::HeadersInvalidFieldName,
+            headers::Error::NothingToSecure => mailsec_result::HeadersNothingToSecure,
+            headers::Error::Malformed { .. } => mailsec_result::HeadersMalformed,
+            headers::Error::UnknownStatus { .. } => mailsec_result::HeadersUnknownStatus,
+            headers::Error::UnknownAlgorithm { .. } => mailsec_result::HeadersUnknownAlgorithm,
+            headers::Error::ProfileNotAccepted { .. } => mailsec_result::HeadersProfileNotAccepted,
+            headers::Error::AttributeValueCount { .. } => {
+                mailsec_result::HeadersAttributeValueCount
+            }
+            headers::Error::NoReplacement { .. } => mailsec_result::HeadersNoReplacement,
+            _ => mailsec_result::HeadersError,
+        }
+    }
+}
+
+impl From<&headers::PolicyError> for mailsec_result {
+    fn from(_: &headers::PolicyError) -> Self {
+        mailsec_result::PolicyInvalid
+    }
+}
+
+/// The facade's errors: each wrapped crate error keeps its own code. Errors this version has no
+/// code for (a file that could not be read, variants added later) are `MAILSEC_RESULT_GENERAL`.
+impl From<&facade::Error> for mailsec_result {
+    fn from(error: &facade::Error) -> Self {
+        match error {
+            facade::Error::ClientIdSyntax(e) => e.into(),
+            facade::Error::EhloReply(e) => e.into(),
+            facade::Error::SecureHeaders(e) => e.into(),
+            facade::Error::Policy(e) => e.into(),
+            _ => mailsec_result::General,
         }
     }
 }
