@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 mod clientid;
+mod headers;
 
 /// Text arguments accept `str` or `bytes`; bytes reach the parser unchanged, so an 8-bit byte is
 /// reported at its real offset.
@@ -29,5 +30,6 @@ fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
 
 #[pymodule]
 fn _mailsec(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    clientid::register(module)
+    clientid::register(module)?;
+    headers::register(module)
 }

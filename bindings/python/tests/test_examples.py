@@ -20,3 +20,21 @@ def test_clientid_replies_answers_draft_section_8_lines() -> None:
         "501 Syntax error in parameters or arguments",
     ]
     assert "client-id-token missing at offset 12" in result.stderr.decode()
+
+
+def test_secure_headers_reports_the_tampered_copy() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "secure_headers.py")],
+        capture_output=True,
+        check=True,
+    )
+    lines = result.stdout.decode().splitlines()
+    assert "as sent (rfc7508): valid" in lines
+    assert "secure headers: INVALID (canonicalization: relaxed)" in lines
+    assert (
+        '  subject: "Quarterly report" [duplicated] MISMATCH (value differs); '
+        'message has "Urgent: new bank details"'
+    ) in lines
+    assert '  to: "accounts@example.net" EXTRA: secured field not in the signature' in lines
+    assert lines[-2:] == ["subject: mismatch (value differs)", "to: not secured by the signature"]
+    assert result.stderr == b""

@@ -1,5 +1,5 @@
 # Type stubs for the native module mailsec._mailsec. The public API is in mailsec.clientid etc.
-from typing import List, Union, final
+from typing import List, Optional, Sequence, Tuple, Union, final
 
 @final
 class ClientIdCommand:
@@ -16,9 +16,179 @@ class ClientIdCommand:
         """The client-id-token."""
     def to_line(self) -> bytes:
         """The command as sent on the wire, ending in CRLF."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 def clientid_parse(line: Union[str, bytes], lenient: bool) -> ClientIdCommand: ...
 def clientid_ehlo_advertises(reply: Union[str, bytes]) -> bool: ...
 def clientid_ehlo_keywords(reply: Union[str, bytes]) -> List[str]: ...
+
+# mailsec.headers
+
+@final
+class Policy:
+    """A checked secure-headers policy: the [secure_headers] table of a mailsec policy file."""
+
+    @classmethod
+    def from_toml(cls, text: str) -> Policy:
+        """Parse and check a whole mailsec policy file and take its [secure_headers] table.
+
+        Raises mailsec.headers.PolicyError (with line and column when known) when the file is
+        unusable or has no [secure_headers] table.
+        """
+    @property
+    def profile(self) -> str:
+        """The wire profile emitted: "rfc7508" or "draft-05"."""
+    @property
+    def accepted_profiles(self) -> List[str]:
+        """The wire profiles accepted when decoding a signature."""
+    @property
+    def canonicalization(self) -> str:
+        """The canonicalization used when building: "simple" or "relaxed"."""
+    @property
+    def fields(self) -> List[str]:
+        """The fields to secure, as the policy spells them."""
+    @property
+    def mandatory(self) -> List[str]:
+        """The fields that must be secured when present, as the policy spells them."""
+    def secures(self, name: str) -> bool:
+        """Whether the policy secures the field `name` (case-insensitive)."""
+    def status(self, name: str) -> Optional[str]:
+        """The status ("duplicated", "deleted", "modified") of a secured field, else None."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class HeaderField:
+    """One secured header field."""
+
+    @property
+    def name(self) -> str:
+        """The canonical field name (lowercased under "relaxed")."""
+    @property
+    def value(self) -> str:
+        """The canonical value as text (invalid UTF-8 replaced by U+FFFD)."""
+    @property
+    def value_bytes(self) -> bytes:
+        """The canonical value's exact bytes."""
+    @property
+    def status(self) -> str:
+        """What a DCA does with the field: "duplicated", "deleted" or "modified"."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class SecureHeaderFields:
+    """The SecureHeaderFields structure: canonicalization and secured fields of a message."""
+
+    @classmethod
+    def from_der(
+        cls, data: bytes, profile: str = "rfc7508", *, policy: Optional[Policy] = None
+    ) -> SecureHeaderFields:
+        """Decode an attribute value laid out as `profile` says (limits: the policy's or defaults)."""
+    @classmethod
+    def from_attribute_der(
+        cls,
+        data: bytes,
+        accept: Sequence[str] = ("rfc7508",),
+        *,
+        policy: Optional[Policy] = None,
+    ) -> Tuple[str, SecureHeaderFields]:
+        """Decode a whole signed attribute; returns the profile its identifier names."""
+    @property
+    def algorithm(self) -> str:
+        """The canonicalization the values were produced with: "simple" or "relaxed"."""
+    @property
+    def fields(self) -> List[HeaderField]:
+        """The secured fields, in message order."""
+    def to_der(self, profile: str = "rfc7508") -> bytes:
+        """DER of the attribute value (what goes in attrValues)."""
+    def to_attribute_der(self, profile: str = "rfc7508") -> bytes:
+        """DER of the whole attribute, SEQUENCE { attrType, SET { value } }."""
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class FieldReport:
+    """One field of the signature checked against the message."""
+
+    @property
+    def name(self) -> str:
+        """The field name as carried in the signature."""
+    @property
+    def signed_value(self) -> str:
+        """The value carried in the signature, as text."""
+    @property
+    def signed_value_bytes(self) -> bytes:
+        """The value carried in the signature, exact bytes."""
+    @property
+    def message_values(self) -> List[str]:
+        """The canonical values of every field of that name in the message."""
+    @property
+    def status(self) -> str:
+        """The status carried in the signature."""
+    @property
+    def verdict(self) -> str:
+        """"match", "mismatch" or "missing" (the message lacks the field)."""
+    @property
+    def reason(self) -> Optional[str]:
+        """Why a "mismatch" did not match (e.g. "value differs"); None otherwise."""
+
+@final
+class ExtraField:
+    """A secured field in the message that the signature does not account for."""
+
+    @property
+    def name(self) -> str:
+        """The canonical field name."""
+    @property
+    def value(self) -> str:
+        """The canonical value in the message, as text."""
+    @property
+    def value_bytes(self) -> bytes:
+        """The canonical value in the message, exact bytes."""
+
+@final
+class MandatoryMissing:
+    """A mandatory field that the signature does not secure."""
+
+    @property
+    def name(self) -> str:
+        """The field name as the policy spells it."""
+    @property
+    def in_message(self) -> bool:
+        """Whether the message carries the field."""
+
+@final
+class VerificationReport:
+    """What verification of the secured header fields found (draft section 4.5.2)."""
+
+    @property
+    def valid(self) -> bool:
+        """Every field matches, nothing extra, no mandatory field missing."""
+    @property
+    def algorithm(self) -> str:
+        """The canonicalization named by the signature."""
+    @property
+    def fields(self) -> List[FieldReport]:
+        """Each field of the signature, in signature order."""
+    @property
+    def extra(self) -> List[ExtraField]:
+        """Secured fields in the message that the signature lacks."""
+    @property
+    def mandatory_missing(self) -> List[MandatoryMissing]:
+        """Mandatory fields that the signature does not secure."""
+    def field(self, name: str) -> Optional[FieldReport]:
+        """The report for the first signature field named `name` (case-insensitive)."""
+    def to_json(self) -> str:
+        """The report as JSON, with a leading "valid" member."""
+
+def headers_build(message: bytes, policy: Policy) -> SecureHeaderFields: ...
+def headers_verify(
+    shf: SecureHeaderFields, message: bytes, policy: Policy
+) -> VerificationReport: ...
+def headers_apply(message: bytes, shf: SecureHeaderFields, policy: Policy) -> bytes: ...
+def headers_restore(message: bytes, shf: SecureHeaderFields, policy: Policy) -> bytes: ...
+def headers_canonicalize(
+    message: bytes, algorithm: str, policy: Optional[Policy]
+) -> List[Tuple[str, str]]: ...
