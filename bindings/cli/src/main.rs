@@ -6,7 +6,11 @@
 
 mod clientid;
 mod exit;
+mod failure;
+mod headers;
 mod input;
+mod output;
+mod policy;
 
 use std::process::ExitCode;
 
@@ -25,11 +29,20 @@ enum Area {
     /// The SMTP CLIENTID extension (draft-storey-smtp-client-id-13).
     #[command(subcommand)]
     Clientid(clientid::Verb),
+    /// Secure header fields (RFC 7508): canonicalize, build, decode, verify, and the DCA
+    /// transforms. Messages on stdin; a broken policy exits 75.
+    #[command(subcommand)]
+    Headers(headers::Verb),
+    /// The policy file.
+    #[command(subcommand)]
+    Policy(policy::Verb),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.area {
         Area::Clientid(verb) => clientid::run(verb),
+        Area::Headers(verb) => headers::run(verb),
+        Area::Policy(verb) => policy::run(verb),
     }
 }
