@@ -182,9 +182,14 @@ fn rewrite(
         // The last field had no line ending (a message that is only a header block).
         out.extend_from_slice(block.line_ending);
     }
+    let resume = if !appended.is_empty() && block.trailing_whitespace {
+        message.len()
+    } else {
+        insert_at
+    };
     for field in appended {
         out.extend_from_slice(&field);
     }
-    out.extend_from_slice(&message[insert_at..]);
+    out.extend_from_slice(&message[resume..]);
     out
 }

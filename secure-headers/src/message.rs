@@ -51,6 +51,9 @@ pub struct HeaderBlock<'m> {
     /// not fields may follow it, and a field put before a line starting with WSP would absorb
     /// that line as a continuation.
     pub end: usize,
+    /// Whether the input ends with a whitespace-only fragment after `end` (no line ending):
+    /// the DCA rewrites drop it when they append a field.
+    pub trailing_whitespace: bool,
     /// The line ending the message uses (`\r\n`, or `\n` for messages stored with bare LF).
     pub line_ending: &'static [u8],
 }
@@ -66,20 +69,57 @@ fn offsets_only_parser() -> MessageParser {
         .default_header_ignore()
 }
 
-/// Length of the header block: up to (not including) the first empty line, or the whole input.
-fn header_block_len(message: &[u8]) -> usize {
-    let mut line_start = 0;
-    while line_start < message.len() {
-        let rest = &message[line_start..];
-        if rest.starts_with(b"\r\n") || rest.starts_with(b"\n") {
-            return line_start;
+/// Length of the header block, found the way mail-parser walks it, so that both agree on where
+/// it ends: at the first line that is empty or only whitespace where a field could start
+/// (a whitespace line right after a field is a continuation of it), or at the end of the input
+/// — minus a trailing whitespace-only fragment without a line ending (the `bool`), which would
+/// fold into a field appended before it and end the header block if one came after it.
+fn header_block_len(message: &[u8]) -> (usize, bool) {
+    let is_space = |b: u8| b.is_ascii_whitespace() && b != b'\n';
+    let mut pos = 0;
+    loop {
+        let line_start = pos;
+        while pos < message.len() && is_space(message[pos]) {
+            pos += 1;
         }
-        match rest.iter().position(|&b| b == b'\n') {
-            Some(newline) => line_start += newline + 1,
-            None => return message.len(),
+        match message.get(pos) {
+            None => return (line_start, line_start < message.len()),
+            Some(b'\n') => return (line_start, false),
+            Some(_) => {}
+        }
+        // The name runs to a colon preceded by something other than whitespace and colons;
+        // a line ending first means the line is not a field.
+        let mut seen_name = false;
+        loop {
+            match message.get(pos) {
+                None => return (message.len(), false),
+                Some(b'\n') => {
+                    pos += 1;
+                    break;
+                }
+                Some(b':') if seen_name => {
+                    pos += 1;
+                    // The value runs to a line ending not followed by SP or HT.
+                    loop {
+                        match message[pos..].iter().position(|&b| b == b'\n') {
+                            None => return (message.len(), false),
+                            Some(i) => {
+                                pos += i + 1;
+                                if !matches!(message.get(pos), Some(b' ' | b'\t')) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    break;
+                }
+                Some(&b) => {
+                    seen_name |= b != b':' && !b.is_ascii_whitespace();
+                    pos += 1;
+                }
+            }
         }
     }
-    message.len()
 }
 
 /// Split the header block of `message` into fields.
@@ -87,7 +127,7 @@ fn header_block_len(message: &[u8]) -> usize {
 /// Lines that are not fields (no colon) are skipped, as `mail-parser` skips them; they are
 /// never secured and stay untouched by the DCA rewrites.
 pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBlock<'m>, Error> {
-    let block_len = header_block_len(message);
+    let (block_len, trailing_whitespace) = header_block_len(message);
     if block_len > limits.max_header_bytes {
         return Err(Error::LimitExceeded {
             limit: Limit::HeaderBytes,
@@ -137,6 +177,7 @@ pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBloc
     Ok(HeaderBlock {
         fields,
         end: block_len,
+        trailing_whitespace,
         line_ending,
     })
 }
