@@ -182,14 +182,18 @@ fn rewrite(
         // The last field had no line ending (a message that is only a header block).
         out.extend_from_slice(block.line_ending);
     }
-    let resume = if !appended.is_empty() && block.trailing_whitespace {
-        message.len()
-    } else {
-        insert_at
-    };
+    let mut resume = insert_at;
+    let mut separator: &[u8] = b"";
+    if let (false, Some((tail_end, has_line_ending))) = (appended.is_empty(), block.folding_tail) {
+        resume = tail_end;
+        if has_line_ending {
+            separator = block.line_ending;
+        }
+    }
     for field in appended {
         out.extend_from_slice(&field);
     }
+    out.extend_from_slice(separator);
     out.extend_from_slice(&message[resume..]);
     out
 }

@@ -51,9 +51,11 @@ pub struct HeaderBlock<'m> {
     /// not fields may follow it, and a field put before a line starting with WSP would absorb
     /// that line as a continuation.
     pub end: usize,
-    /// Whether the input ends with a whitespace-only fragment after `end` (no line ending):
-    /// the DCA rewrites drop it when they append a field.
-    pub trailing_whitespace: bool,
+    /// When the line at `end` (the separator, or a trailing fragment) is whitespace starting
+    /// with SP or HT, where it ends and whether it has a line ending: a field appended before
+    /// it would absorb it as a continuation, so the DCA rewrites replace it with a plain line
+    /// ending (or drop a fragment) when they append a field.
+    pub folding_tail: Option<(usize, bool)>,
     /// The line ending the message uses (`\r\n`, or `\n` for messages stored with bare LF).
     pub line_ending: &'static [u8],
 }
@@ -72,9 +74,8 @@ fn offsets_only_parser() -> MessageParser {
 /// Length of the header block, found the way mail-parser walks it, so that both agree on where
 /// it ends: at the first line that is empty or only whitespace where a field could start
 /// (a whitespace line right after a field is a continuation of it), or at the end of the input
-/// — minus a trailing whitespace-only fragment without a line ending (the `bool`), which would
-/// fold into a field appended before it and end the header block if one came after it.
-fn header_block_len(message: &[u8]) -> (usize, bool) {
+/// — minus a trailing whitespace-only fragment.
+fn header_block_len(message: &[u8]) -> usize {
     let is_space = |b: u8| b.is_ascii_whitespace() && b != b'\n';
     let mut pos = 0;
     loop {
@@ -83,8 +84,7 @@ fn header_block_len(message: &[u8]) -> (usize, bool) {
             pos += 1;
         }
         match message.get(pos) {
-            None => return (line_start, line_start < message.len()),
-            Some(b'\n') => return (line_start, false),
+            None | Some(b'\n') => return line_start,
             Some(_) => {}
         }
         // The name runs to a colon preceded by something other than whitespace and colons;
@@ -92,7 +92,7 @@ fn header_block_len(message: &[u8]) -> (usize, bool) {
         let mut seen_name = false;
         loop {
             match message.get(pos) {
-                None => return (message.len(), false),
+                None => return message.len(),
                 Some(b'\n') => {
                     pos += 1;
                     break;
@@ -102,7 +102,7 @@ fn header_block_len(message: &[u8]) -> (usize, bool) {
                     // The value runs to a line ending not followed by SP or HT.
                     loop {
                         match message[pos..].iter().position(|&b| b == b'\n') {
-                            None => return (message.len(), false),
+                            None => return message.len(),
                             Some(i) => {
                                 pos += i + 1;
                                 if !matches!(message.get(pos), Some(b' ' | b'\t')) {
@@ -127,7 +127,16 @@ fn header_block_len(message: &[u8]) -> (usize, bool) {
 /// Lines that are not fields (no colon) are skipped, as `mail-parser` skips them; they are
 /// never secured and stay untouched by the DCA rewrites.
 pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBlock<'m>, Error> {
-    let (block_len, trailing_whitespace) = header_block_len(message);
+    let block_len = header_block_len(message);
+    let folding_tail = match message.get(block_len) {
+        Some(b' ' | b'\t') => Some(
+            match message[block_len..].iter().position(|&b| b == b'\n') {
+                Some(i) => (block_len + i + 1, true),
+                None => (message.len(), false),
+            },
+        ),
+        _ => None,
+    };
     if block_len > limits.max_header_bytes {
         return Err(Error::LimitExceeded {
             limit: Limit::HeaderBytes,
@@ -177,7 +186,7 @@ pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBloc
     Ok(HeaderBlock {
         fields,
         end: block_len,
-        trailing_whitespace,
+        folding_tail,
         line_ending,
     })
 }
