@@ -111,14 +111,18 @@ fn render(entry: &SecureHeaderField, algorithm: CanonAlgorithm, line_ending: &[u
             push_unstructured(&mut field, entry.value.as_bytes(), column, line_ending);
         }
     }
-    // A value ending in a bare CR followed by a bare LF would read back as a CRLF line
-    // ending, losing the CR: end such a line with CRLF whatever the message uses.
-    if field.ends_with(b"\r") && line_ending == b"\n" {
-        field.extend_from_slice(b"\r\n");
-    } else {
-        field.extend_from_slice(line_ending);
-    }
+    field.extend_from_slice(line_end_after(&field, line_ending));
     field
+}
+
+/// The line ending to put after `line`: the message's, except after a bare CR, which a bare LF
+/// would turn into a CRLF line ending (losing the CR from the value): CRLF there.
+fn line_end_after<'a>(line: &[u8], line_ending: &'a [u8]) -> &'a [u8] {
+    if line.ends_with(b"\r") {
+        b"\r\n"
+    } else {
+        line_ending
+    }
 }
 
 /// Append ` value` (nothing for an empty value), folding before a space whenever the line
@@ -180,7 +184,7 @@ fn rewrite(
     out.extend_from_slice(&message[copied..insert_at]);
     if !appended.is_empty() && insert_at > 0 && !message[..insert_at].ends_with(b"\n") {
         // The last field had no line ending (a message that is only a header block).
-        out.extend_from_slice(block.line_ending);
+        out.extend_from_slice(line_end_after(&message[..insert_at], block.line_ending));
     }
     let mut resume = insert_at;
     let mut separator: &[u8] = b"";

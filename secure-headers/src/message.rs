@@ -191,7 +191,11 @@ pub fn header_block<'m>(message: &'m [u8], limits: &Limits) -> Result<HeaderBloc
     })
 }
 
+/// The field without its line ending: CRLF or a bare LF. A CR with no LF after it (at the end
+/// of the input) is part of the value, or a field appended later would change it.
 fn strip_line_ending(bytes: &[u8]) -> &[u8] {
-    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    bytes.strip_suffix(b"\r").unwrap_or(bytes)
+    bytes
+        .strip_suffix(b"\r\n")
+        .or_else(|| bytes.strip_suffix(b"\n"))
+        .unwrap_or(bytes)
 }
