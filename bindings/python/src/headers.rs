@@ -22,15 +22,12 @@ import_exception!(mailsec.headers, PolicyError);
 
 /// `HeadersError(message, code, offset, field)`.
 fn headers_error(error: &headers::Error) -> PyErr {
-    let field = match error {
-        headers::Error::Unrepresentable { field, .. } | headers::Error::NoReplacement { field } => {
-            Some(field.clone())
-        }
-        headers::Error::InvalidFieldName { name, .. }
-        | headers::Error::UnknownStatus { name, .. } => Some(name.clone()),
-        _ => None,
-    };
-    HeadersError::new_err((error.to_string(), error.code(), error.offset(), field))
+    HeadersError::new_err((
+        error.to_string(),
+        error.code(),
+        error.offset(),
+        error.field().map(str::to_owned),
+    ))
 }
 
 /// `PolicyError(message, line, column)`.
@@ -56,14 +53,11 @@ fn profile_from_name(name: &str) -> PyResult<Profile> {
 }
 
 fn algorithm_from_name(name: &str) -> PyResult<CanonAlgorithm> {
-    [CanonAlgorithm::Simple, CanonAlgorithm::Relaxed]
-        .into_iter()
-        .find(|a| a.name().eq_ignore_ascii_case(name))
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "unknown canonicalization {name:?} (expected \"simple\" or \"relaxed\")"
-            ))
-        })
+    CanonAlgorithm::from_name(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown canonicalization {name:?} (expected \"simple\" or \"relaxed\")"
+        ))
+    })
 }
 
 /// The value as Python text: invalid UTF-8 replaced by U+FFFD, as the JSON report does.
