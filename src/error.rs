@@ -31,6 +31,9 @@ pub enum Error {
     /// The policy file is unusable (with line and column when it came from TOML text).
     #[error("policy: {0}")]
     Policy(#[from] secure_headers::PolicyError),
+    /// S/MIME signing or verification could not run (bad message, key or certificate).
+    #[error("S/MIME: {0}")]
+    Smime(#[from] smime_core::Error),
     /// A file could not be read.
     #[error("{what}: {message}")]
     Io {
@@ -49,6 +52,10 @@ impl Error {
                 ErrorKind::BadInput
             }
             Error::Policy(_) => ErrorKind::Config,
+            // A bad message is bad input; a key, certificate or algorithm the operator
+            // configured is configuration.
+            Error::Smime(e) if e.is_bad_input() => ErrorKind::BadInput,
+            Error::Smime(_) => ErrorKind::Config,
             Error::Io { .. } => ErrorKind::Io,
         }
     }
@@ -58,9 +65,11 @@ impl Error {
     pub fn smtp_reply_code(&self) -> Option<u16> {
         match self {
             Error::ClientIdSyntax(e) => Some(e.reply_code()),
-            Error::EhloReply(_) | Error::SecureHeaders(_) | Error::Policy(_) | Error::Io { .. } => {
-                None
-            }
+            Error::EhloReply(_)
+            | Error::SecureHeaders(_)
+            | Error::Policy(_)
+            | Error::Smime(_)
+            | Error::Io { .. } => None,
         }
     }
 }

@@ -9,6 +9,8 @@
 //!   for servers and clients, EHLO keyword detection.
 //! - [`headers`]: the SecureHeaderFields signed attribute (RFC 7508): which header fields a
 //!   signature secures, canonicalization, verification report, DCA transforms.
+//! - [`smime`]: S/MIME signing and verification (RFC 5652, RFC 8551) carrying
+//!   SecureHeaderFields, with certificate path validation (RFC 5280) and a per-signer report.
 //! - [`Policy`]: the TOML policy file that drives them.
 //!
 //! ```
@@ -54,4 +56,59 @@ pub mod clientid {
 /// ```
 pub mod headers {
     pub use ::secure_headers::*;
+}
+
+/// S/MIME (RFC 8551) signing and verification with SecureHeaderFields (RFC 7508), from the
+/// `smime-core` crate, plus the two operations driven by a mailsec [`Policy`].
+///
+/// ```
+/// use mailsec::smime::{Signer, SignedForm, TrustAnchors};
+///
+/// # let pki = |f: &str| std::fs::read(format!("{}/tests/fixtures/pki/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+/// let policy = mailsec::Policy::from_toml_str(
+///     "[secure_headers]\nfields = [\"From\", \"To\", \"Subject\"]\nmandatory = [\"From\"]\n",
+/// )?;
+/// let signer = Signer::from_pem(&pki("alice-rsa.pem"), &pki("alice-rsa.key"))?
+///     .with_chain(mailsec::smime::load_certificates(&pki("intermediate.pem"))?);
+/// let message = b"From: alice@example.com\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
+/// let signed = mailsec::smime::sign(message, &[signer], &policy, SignedForm::Detached)?;
+///
+/// let trust = TrustAnchors::from_pem(&pki("root.pem"))?;
+/// let report = mailsec::smime::verify(&signed, trust, &policy)?;
+/// assert!(report.is_valid(), "{report}");
+/// # Ok::<(), mailsec::Error>(())
+/// ```
+pub mod smime {
+    pub use ::smime_core::path::{
+        PathFailure, PathOptions, PathReport, PathVerdict, Purpose, TrustAnchors,
+    };
+    pub use ::smime_core::*;
+
+    /// Signs `message` with `signers`, securing the header fields of the policy's
+    /// `[secure_headers]` table when it has one (draft §4.5.1).
+    pub fn sign(
+        message: &[u8],
+        signers: &[Signer],
+        policy: &crate::Policy,
+        form: SignedForm,
+    ) -> Result<Vec<u8>, crate::Error> {
+        let options = SignOptions {
+            form,
+            secure_headers: policy.secure_headers().cloned(),
+            ..SignOptions::default()
+        };
+        Ok(sign_message(message, signers, &options)?)
+    }
+
+    /// Verifies `message` against `trust`, checking the secured header fields under the
+    /// policy's `[secure_headers]` table when it has one (draft §4.5.2).
+    pub fn verify(
+        message: &[u8],
+        trust: TrustAnchors,
+        policy: &crate::Policy,
+    ) -> Result<SmimeReport, crate::Error> {
+        let mut options = VerifyOptions::new(trust);
+        options.secure_headers = policy.secure_headers().cloned();
+        Ok(verify_message(message, &options)?)
+    }
 }
