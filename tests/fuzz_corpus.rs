@@ -13,6 +13,10 @@ mod ehlo_reply;
 mod secure_headers_der;
 #[path = "../fuzz/checks/secure_headers_message.rs"]
 mod secure_headers_message;
+#[path = "../fuzz/checks/smime_message.rs"]
+mod smime_message;
+#[path = "../fuzz/checks/smime_signed_data.rs"]
+mod smime_signed_data;
 
 /// A fuzz target's body: panics when an invariant breaks.
 type Check = fn(&[u8]);
@@ -23,6 +27,8 @@ const TARGETS: &[(&str, Check)] = &[
     ("ehlo_reply", ehlo_reply::check),
     ("secure_headers_der", secure_headers_der::check),
     ("secure_headers_message", secure_headers_message::check),
+    ("smime_message", smime_message::check),
+    ("smime_signed_data", smime_signed_data::check),
 ];
 
 fn fuzz_dir() -> PathBuf {
