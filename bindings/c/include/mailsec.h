@@ -72,13 +72,26 @@
 #define MAILSEC_HEADERS_VERDICT_MISSING 2
 
 /*
+ Flag of `mailsec_smime_sign`: produce application/pkcs7-mime signed-data (RFC 8551 §3.5.2),
+ the content inside the CMS object, instead of the default multipart/signed (§3.5.3).
+ */
+#define MAILSEC_SMIME_OPAQUE 1
+
+/*
+ Flag of `mailsec_smime_signer_new`: name the certificate in the SignerInfo by its
+ subjectKeyIdentifier (SignerInfo version 3) instead of issuerAndSerialNumber (RFC 5652 §5.3).
+ */
+#define MAILSEC_SMIME_SIGNER_SUBJECT_KEY_ID 1
+
+/*
  What a mailsec function did: `MAILSEC_RESULT_OK`, or why it failed.
 
  Codes are stable; new ones may be added. Codes 1000–1099 are CLIENTID command syntax errors
  (draft-storey-smtp-client-id-13 §5), answered with 501 (or 500 for
  `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors; 1200–1299 are
  secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
- policy errors.
+ policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
+ `smime_core::Error::code()`.
  */
 enum mailsec_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -214,6 +227,61 @@ enum mailsec_result
    The policy is unusable; the detail message says where ("line L, column C: …") and why.
    */
   MAILSEC_RESULT_POLICY_INVALID = 1300,
+  /*
+   An S/MIME error of a kind this version has no code for.
+   */
+  MAILSEC_RESULT_SMIME_ERROR = 1400,
+  /*
+   A limit on untrusted input was hit (message size, MIME parts or depth, signers,
+   certificates, signed attributes); the detail names it (`limit-exceeded`).
+   */
+  MAILSEC_RESULT_SMIME_LIMIT_EXCEEDED = 1401,
+  /*
+   A private key could not be read (`key`).
+   */
+  MAILSEC_RESULT_SMIME_KEY = 1402,
+  /*
+   A certificate could not be read, or lacks what the operation needs (`certificate`).
+   */
+  MAILSEC_RESULT_SMIME_CERTIFICATE = 1403,
+  /*
+   The private key is not the key of the signer's certificate (`key-mismatch`).
+   */
+  MAILSEC_RESULT_SMIME_KEY_MISMATCH = 1404,
+  /*
+   The key cannot sign with the requested algorithm (`unsupported-algorithm`).
+   */
+  MAILSEC_RESULT_SMIME_UNSUPPORTED_ALGORITHM = 1405,
+  /*
+   The key backend failed to sign (`signing`).
+   */
+  MAILSEC_RESULT_SMIME_SIGNING = 1406,
+  /*
+   No signer was given (`no-signer`).
+   */
+  MAILSEC_RESULT_SMIME_NO_SIGNER = 1407,
+  /*
+   The CMS structure is not valid BER/DER; the detail gives the byte offset in it when known
+   (`malformed`).
+   */
+  MAILSEC_RESULT_SMIME_MALFORMED = 1408,
+  /*
+   The CMS object is not signed-data (`not-signed-data`).
+   */
+  MAILSEC_RESULT_SMIME_NOT_SIGNED_DATA = 1409,
+  /*
+   The message is not an S/MIME signed message, or its MIME structure is broken (`mime`).
+   */
+  MAILSEC_RESULT_SMIME_MIME = 1410,
+  /*
+   The policy secures a field the S/MIME wrapping must rewrite, a Content-* field
+   (`cannot-secure`).
+   */
+  MAILSEC_RESULT_SMIME_CANNOT_SECURE = 1411,
+  /*
+   An invariant of the S/MIME code did not hold: a bug, please report it (`internal`).
+   */
+  MAILSEC_RESULT_SMIME_INTERNAL = 1412,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -254,6 +322,26 @@ typedef struct mailsec_headers_report mailsec_headers_report;
  `mailsec_headers_decode_attribute`, released by `mailsec_secure_headers_free`.
  */
 typedef struct mailsec_secure_headers mailsec_secure_headers;
+
+/*
+ What verifying a signed message found: per signer the signature, certificate path and address
+ checks, and the secured header fields. Made by `mailsec_smime_verify`, released by
+ `mailsec_smime_report_free`.
+ */
+typedef struct mailsec_smime_report mailsec_smime_report;
+
+/*
+ Who signs: a certificate, the intermediate certificates sent with it, and a private key. Made
+ by `mailsec_smime_signer_new`, released by `mailsec_smime_signer_free`.
+ */
+typedef struct mailsec_smime_signer mailsec_smime_signer;
+
+/*
+ What verification checks against: trust anchors, and further certificates (intermediates,
+ signer certificates a message does not carry). Made by `mailsec_smime_trust_new`, extended by
+ `mailsec_smime_trust_add_certificates`, released by `mailsec_smime_trust_free`.
+ */
+typedef struct mailsec_smime_trust mailsec_smime_trust;
 
 /*
  What a parser found wrong with its input. Filled on failure when the caller passes a non-NULL
@@ -776,6 +864,245 @@ mailsec_result mailsec_headers_restore(const uint8_t *message,
  `buf` is valid for writes of `len` bytes; `out_n` is NULL or valid for a write.
  */
 void mailsec_error(uint32_t result, char *buf, size_t len, size_t *out_n);
+
+/*
+ Makes a signer from the contents of PEM files: `cert_pem` holds the signer's certificate
+ (further certificates after it are taken as its chain), `key_pem` its private key (PKCS#8,
+ PKCS#1 or SEC1 PEM). `chain_pem` (NULL with length 0 for none) holds intermediate certificates
+ to send with the signature (RFC 8551 §2.4.2: up to, not including, the trust anchor).
+
+ `algorithm` names the signature algorithm (`"rsa-pkcs1-sha256"`, `"rsa-pss-sha256"`,
+ `"ecdsa-p256-sha256"`, `"ed25519"`, …, case-insensitive); NULL signs with the key's default.
+ `flags` is 0 or `MAILSEC_SMIME_SIGNER_SUBJECT_KEY_ID`.
+
+ On success `*signer_out` holds a new signer (release it with `mailsec_smime_signer_free`).
+ Unreadable certificates or keys are `MAILSEC_RESULT_SMIME_CERTIFICATE` or
+ `MAILSEC_RESULT_SMIME_KEY`, a key of another certificate `MAILSEC_RESULT_SMIME_KEY_MISMATCH`, an
+ algorithm the key cannot sign with `MAILSEC_RESULT_SMIME_UNSUPPORTED_ALGORITHM`; an unknown
+ algorithm name is `MAILSEC_RESULT_INVALID_PARAMETER`. `*detail_out`, if given, says why.
+
+ # Safety
+ `cert_pem`, `key_pem` and `chain_pem` are valid for reads of their lengths (NULL only with
+ length 0); `algorithm` is NULL or a NUL-terminated string; `signer_out` is valid for a write;
+ `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_smime_signer_new(const uint8_t *cert_pem,
+                                        size_t cert_pem_len,
+                                        const uint8_t *key_pem,
+                                        size_t key_pem_len,
+                                        const uint8_t *chain_pem,
+                                        size_t chain_pem_len,
+                                        const char *algorithm,
+                                        uint32_t flags,
+                                        struct mailsec_smime_signer **signer_out,
+                                        struct mailsec_error_detail *detail_out);
+
+/*
+ Releases a signer. NULL is ignored.
+
+ # Safety
+ `signer` is NULL or a live signer handle, freed only once.
+ */
+void mailsec_smime_signer_free(struct mailsec_smime_signer *signer);
+
+/*
+ Makes the trust a verification checks against from the trust anchors in `anchors` (PEM, one
+ or more CERTIFICATE blocks, or one DER certificate).
+
+ On success `*trust_out` holds a new trust handle (release it with `mailsec_smime_trust_free`).
+ Unreadable certificates are `MAILSEC_RESULT_SMIME_CERTIFICATE`, with the reason in
+ `*detail_out`.
+
+ # Safety
+ `anchors` is valid for reads of `anchors_len` bytes (NULL only if 0); `trust_out` is valid for
+ a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_smime_trust_new(const uint8_t *anchors,
+                                       size_t anchors_len,
+                                       struct mailsec_smime_trust **trust_out,
+                                       struct mailsec_error_detail *detail_out);
+
+/*
+ Adds further certificates to `trust` (PEM, one or more CERTIFICATE blocks, or one DER
+ certificate): intermediates to build paths with, and signer certificates that messages do not
+ carry. They are not trust anchors. On error `trust` is unchanged.
+
+ # Safety
+ `trust` is a live trust handle, not used by another thread meanwhile; `pem` is valid for reads
+ of `pem_len` bytes (NULL only if 0); `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_smime_trust_add_certificates(struct mailsec_smime_trust *trust,
+                                                    const uint8_t *pem,
+                                                    size_t pem_len,
+                                                    struct mailsec_error_detail *detail_out);
+
+/*
+ Releases a trust handle. NULL is ignored.
+
+ # Safety
+ `trust` is NULL or a live trust handle, freed only once.
+ */
+void mailsec_smime_trust_free(struct mailsec_smime_trust *trust);
+
+/*
+ Signs `message` (an RFC 5322 message, CRLF or LF line endings) with each of the `signers_len`
+ signers in `signers` (draft §4.5.1, RFC 8551 §3.5). When `policy` is not NULL, the header
+ fields it names are secured in a SecureHeaderFields attribute; NULL signs without one.
+ `flags` is 0 (multipart/signed) or `MAILSEC_SMIME_OPAQUE`.
+
+ On success `*message_out` holds the signed message (release it with `mailsec_bytes_free`).
+ No signer is `MAILSEC_RESULT_SMIME_NO_SIGNER`; a message the policy finds nothing to secure
+ in is `MAILSEC_RESULT_HEADERS_NOTHING_TO_SECURE`; a malformed message is
+ `MAILSEC_RESULT_SMIME_MIME` or a secure-headers code. `*detail_out`, if given, says why.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `signers` is valid for
+ reads of `signers_len` pointers (NULL only if 0), each a live signer handle; `policy` is NULL
+ or a live policy handle; `message_out` is valid for a write; `detail_out` is NULL or valid for
+ a write.
+ */
+mailsec_result mailsec_smime_sign(const uint8_t *message,
+                                  size_t message_len,
+                                  const struct mailsec_smime_signer *const *signers,
+                                  size_t signers_len,
+                                  const struct mailsec_headers_policy *policy,
+                                  uint32_t flags,
+                                  struct mailsec_bytes **message_out,
+                                  struct mailsec_error_detail *detail_out);
+
+/*
+ Verifies a signed message, multipart/signed or application/pkcs7-mime signed-data (RFC 5652
+ §5.6, RFC 8551), against `trust`: each signer's signature, certificate path (RFC 5280 §6) and
+ From/Sender address (RFC 8550 §3), and the secured header fields (draft §4.5.2) under `policy`
+ (mandatory fields, accepted profiles, limits); with NULL, whatever fields the signature
+ secures are compared.
+
+ A signature that does not verify is not an error: on success `*report_out` holds a new report
+ (release it with `mailsec_smime_report_free`) and `mailsec_smime_report_is_valid` says whether
+ the message verifies. Errors are for a message or CMS object that cannot be read:
+ `MAILSEC_RESULT_SMIME_MIME`, `MAILSEC_RESULT_SMIME_MALFORMED` (with the byte offset in the CMS
+ structure in `*detail_out`), `MAILSEC_RESULT_SMIME_NOT_SIGNED_DATA`,
+ `MAILSEC_RESULT_SMIME_LIMIT_EXCEEDED`.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `trust` is a live trust
+ handle; `policy` is NULL or a live policy handle; `report_out` is valid for a write;
+ `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_smime_verify(const uint8_t *message,
+                                    size_t message_len,
+                                    const struct mailsec_smime_trust *trust,
+                                    const struct mailsec_headers_policy *policy,
+                                    struct mailsec_smime_report **report_out,
+                                    struct mailsec_error_detail *detail_out);
+
+/*
+ Whether the message verifies: it has a signer, every signer's signature, certificate path and
+ address hold (RFC 4853 §3: one valid SignerInfo per signer suffices), and the secured header
+ fields hold. `false` if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+bool mailsec_smime_report_is_valid(const struct mailsec_smime_report *report);
+
+/*
+ Whether the secured header fields hold (draft §4.5.2 steps 2–7): every field the signature
+ secures matches the message, none is added, no mandatory field is unsecured. `false` if
+ `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+bool mailsec_smime_report_headers_valid(const struct mailsec_smime_report *report);
+
+/*
+ The number of signers (SignerInfos, in the order received); 0 if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+size_t mailsec_smime_report_signer_count(const struct mailsec_smime_report *report);
+
+/*
+ Sets `*valid_out` to whether the signature of the signer at `index` verifies (RFC 5652 §5.6:
+ messageDigest, contentType and the signature value all check).
+ `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the signer count.
+
+ # Safety
+ `report` is a live report handle; `valid_out` is valid for a write.
+ */
+mailsec_result mailsec_smime_report_signer_signature_valid(const struct mailsec_smime_report *report,
+                                                           size_t index,
+                                                           bool *valid_out);
+
+/*
+ Sets `*valid_out` to whether the certificate path of the signer at `index` was checked and is
+ valid (RFC 5280 §6). `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the signer
+ count.
+
+ # Safety
+ `report` is a live report handle; `valid_out` is valid for a write.
+ */
+mailsec_result mailsec_smime_report_signer_chain_valid(const struct mailsec_smime_report *report,
+                                                       size_t index,
+                                                       bool *valid_out);
+
+/*
+ Sets `*matched_out` to whether a From or Sender address of the message is one the certificate
+ of the signer at `index` vouches for (RFC 8550 §3). `MAILSEC_RESULT_INVALID_PARAMETER` if
+ `index` is not below the signer count.
+
+ # Safety
+ `report` is a live report handle; `matched_out` is valid for a write.
+ */
+mailsec_result mailsec_smime_report_signer_address_matched(const struct mailsec_smime_report *report,
+                                                           size_t index,
+                                                           bool *matched_out);
+
+/*
+ Writes the subject (RFC 4514) of the certificate of the signer at `index` into
+ `*subject_out` (UTF-8; empty when the certificate was not found, which the signature check
+ reports). Release it with `mailsec_bytes_free`. `MAILSEC_RESULT_INVALID_PARAMETER` if `index`
+ is not below the signer count.
+
+ # Safety
+ `report` is a live report handle; `subject_out` is valid for a write.
+ */
+mailsec_result mailsec_smime_report_signer_subject(const struct mailsec_smime_report *report,
+                                                   size_t index,
+                                                   struct mailsec_bytes **subject_out);
+
+/*
+ Writes the report as text for people into `*text_out` (UTF-8: the verdict, then per signer
+ its subject, algorithm, signing time, signature, certificate path and address, then the
+ secured header fields). Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `report` is a live report handle; `text_out` is valid for a write.
+ */
+mailsec_result mailsec_smime_report_text(const struct mailsec_smime_report *report,
+                                         struct mailsec_bytes **text_out);
+
+/*
+ Writes the report as JSON into `*json_out`: `{"valid": bool, "form": "detached" | "opaque",
+ "signers": [{"valid", "identity", "signer_id", "algorithm", "digest", "signing_time",
+ "signature", "chain", "address", "secures_headers"}], "headers": {"outcome": …}, "failures":
+ [string]}`, compact, UTF-8. Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `report` is a live report handle; `json_out` is valid for a write.
+ */
+mailsec_result mailsec_smime_report_json(const struct mailsec_smime_report *report,
+                                         struct mailsec_bytes **json_out);
+
+/*
+ Releases a report. NULL is ignored.
+
+ # Safety
+ `report` is NULL or a live report handle, freed only once.
+ */
+void mailsec_smime_report_free(struct mailsec_smime_report *report);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -24,6 +24,19 @@ pub(crate) unsafe fn borrow_handle<'a, C: Castable>(handle: *const C) -> Option<
     unsafe { handle.cast::<C::RustType>().as_ref() }
 }
 
+/// Borrows the value behind a handle mutably; `None` for NULL.
+///
+/// # Safety
+/// `handle` is NULL or was returned by [`into_handle`] for the same `C` and not yet freed, and no
+/// other borrow of it is alive (C callers do not use one handle from two threads at once).
+pub(crate) unsafe fn borrow_handle_mut<'a, C: Castable>(
+    handle: *mut C,
+) -> Option<&'a mut C::RustType> {
+    // SAFETY: by the caller's contract the pointer is NULL or points to a live, boxed RustType
+    // that nothing else borrows.
+    unsafe { handle.cast::<C::RustType>().as_mut() }
+}
+
 /// Releases the value behind a handle; does nothing for NULL.
 ///
 /// # Safety

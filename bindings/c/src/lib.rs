@@ -25,6 +25,7 @@ mod handle;
 mod headers;
 mod result;
 mod slice;
+mod smime;
 
 pub use bytes::*;
 pub use clientid::*;
@@ -32,3 +33,4 @@ pub use detail::*;
 pub use headers::*;
 pub use result::*;
 pub use slice::*;
+pub use smime::*;

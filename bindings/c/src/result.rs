@@ -4,6 +4,7 @@ use std::ffi::c_char;
 
 use facade::clientid::{EhloError, SyntaxError};
 use facade::headers;
+use facade::smime;
 
 use crate::boundary::ffi_boundary;
 use crate::handle::write_out;
@@ -14,7 +15,8 @@ use crate::handle::write_out;
 /// (draft-storey-smtp-client-id-13 §5), answered with 501 (or 500 for
 /// `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors; 1200–1299 are
 /// secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
-/// policy errors.
+/// policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
+/// `smime_core::Error::code()`.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mailsec_result {
@@ -83,10 +85,39 @@ pub enum mailsec_result {
     HeadersNoReplacement = 1210,
     /// The policy is unusable; the detail message says where ("line L, column C: …") and why.
     PolicyInvalid = 1300,
+    /// An S/MIME error of a kind this version has no code for.
+    SmimeError = 1400,
+    /// A limit on untrusted input was hit (message size, MIME parts or depth, signers,
+    /// certificates, signed attributes); the detail names it (`limit-exceeded`).
+    SmimeLimitExceeded = 1401,
+    /// A private key could not be read (`key`).
+    SmimeKey = 1402,
+    /// A certificate could not be read, or lacks what the operation needs (`certificate`).
+    SmimeCertificate = 1403,
+    /// The private key is not the key of the signer's certificate (`key-mismatch`).
+    SmimeKeyMismatch = 1404,
+    /// The key cannot sign with the requested algorithm (`unsupported-algorithm`).
+    SmimeUnsupportedAlgorithm = 1405,
+    /// The key backend failed to sign (`signing`).
+    SmimeSigning = 1406,
+    /// No signer was given (`no-signer`).
+    SmimeNoSigner = 1407,
+    /// The CMS structure is not valid BER/DER; the detail gives the byte offset in it when known
+    /// (`malformed`).
+    SmimeMalformed = 1408,
+    /// The CMS object is not signed-data (`not-signed-data`).
+    SmimeNotSignedData = 1409,
+    /// The message is not an S/MIME signed message, or its MIME structure is broken (`mime`).
+    SmimeMime = 1410,
+    /// The policy secures a field the S/MIME wrapping must rewrite, a Content-* field
+    /// (`cannot-secure`).
+    SmimeCannotSecure = 1411,
+    /// An invariant of the S/MIME code did not hold: a bug, please report it (`internal`).
+    SmimeInternal = 1412,
 }
 
 impl mailsec_result {
-    const ALL: [mailsec_result; 32] = [
+    const ALL: [mailsec_result; 45] = [
         mailsec_result::Ok,
         mailsec_result::NullParameter,
         mailsec_result::Panic,
@@ -119,6 +150,19 @@ impl mailsec_result {
         mailsec_result::HeadersAttributeValueCount,
         mailsec_result::HeadersNoReplacement,
         mailsec_result::PolicyInvalid,
+        mailsec_result::SmimeError,
+        mailsec_result::SmimeLimitExceeded,
+        mailsec_result::SmimeKey,
+        mailsec_result::SmimeCertificate,
+        mailsec_result::SmimeKeyMismatch,
+        mailsec_result::SmimeUnsupportedAlgorithm,
+        mailsec_result::SmimeSigning,
+        mailsec_result::SmimeNoSigner,
+        mailsec_result::SmimeMalformed,
+        mailsec_result::SmimeNotSignedData,
+        mailsec_result::SmimeMime,
+        mailsec_result::SmimeCannotSecure,
+        mailsec_result::SmimeInternal,
     ];
 
     /// The code for a raw value from C, if it is one.
@@ -172,6 +216,25 @@ impl mailsec_result {
                 "secure headers: modified field without a replacement value in the policy"
             }
             mailsec_result::PolicyInvalid => "invalid policy",
+            mailsec_result::SmimeError => "S/MIME error",
+            mailsec_result::SmimeLimitExceeded => "S/MIME: input exceeds a limit",
+            mailsec_result::SmimeKey => "S/MIME: the private key cannot be read",
+            mailsec_result::SmimeCertificate => "S/MIME: unusable certificate",
+            mailsec_result::SmimeKeyMismatch => {
+                "S/MIME: the private key does not belong to the certificate"
+            }
+            mailsec_result::SmimeUnsupportedAlgorithm => {
+                "S/MIME: the key cannot sign with the requested algorithm"
+            }
+            mailsec_result::SmimeSigning => "S/MIME: signing failed",
+            mailsec_result::SmimeNoSigner => "S/MIME: no signer given",
+            mailsec_result::SmimeMalformed => "S/MIME: malformed CMS structure",
+            mailsec_result::SmimeNotSignedData => "S/MIME: the CMS object is not signed-data",
+            mailsec_result::SmimeMime => "S/MIME: not a signed message, or broken MIME structure",
+            mailsec_result::SmimeCannotSecure => {
+                "S/MIME: the policy secures a field the S/MIME wrapping rewrites"
+            }
+            mailsec_result::SmimeInternal => "S/MIME: internal error (a bug)",
         }
     }
 }
@@ -231,6 +294,30 @@ impl From<&headers::PolicyError> for mailsec_result {
     }
 }
 
+/// S/MIME errors, one code per `smime_core::Error::code()`. An error of the secure-headers layer
+/// underneath (a message without any field the policy secures, a header over a limit) keeps its
+/// secure-headers code, as `mailsec_headers_build` would give it.
+impl From<&smime::Error> for mailsec_result {
+    fn from(error: &smime::Error) -> Self {
+        match error {
+            smime::Error::LimitExceeded { .. } => mailsec_result::SmimeLimitExceeded,
+            smime::Error::Key { .. } => mailsec_result::SmimeKey,
+            smime::Error::Certificate { .. } => mailsec_result::SmimeCertificate,
+            smime::Error::KeyMismatch { .. } => mailsec_result::SmimeKeyMismatch,
+            smime::Error::UnsupportedAlgorithm { .. } => mailsec_result::SmimeUnsupportedAlgorithm,
+            smime::Error::Signing { .. } => mailsec_result::SmimeSigning,
+            smime::Error::NoSigner => mailsec_result::SmimeNoSigner,
+            smime::Error::Malformed { .. } => mailsec_result::SmimeMalformed,
+            smime::Error::NotSignedData { .. } => mailsec_result::SmimeNotSignedData,
+            smime::Error::Mime { .. } => mailsec_result::SmimeMime,
+            smime::Error::CannotSecure { .. } => mailsec_result::SmimeCannotSecure,
+            smime::Error::Headers(e) => e.into(),
+            smime::Error::Internal(_) => mailsec_result::SmimeInternal,
+            _ => mailsec_result::SmimeError,
+        }
+    }
+}
+
 /// The facade's errors: each wrapped crate error keeps its own code. Errors this version has no
 /// code for (a file that could not be read, variants added later) are `MAILSEC_RESULT_GENERAL`.
 impl From<&facade::Error> for mailsec_result {
@@ -240,6 +327,7 @@ impl From<&facade::Error> for mailsec_result {
             facade::Error::EhloReply(e) => e.into(),
             facade::Error::SecureHeaders(e) => e.into(),
             facade::Error::Policy(e) => e.into(),
+            facade::Error::Smime(e) => e.into(),
             _ => mailsec_result::General,
         }
     }
@@ -270,5 +358,80 @@ pub unsafe extern "C" fn mailsec_error(
         }
         // SAFETY: `out_n` is NULL or valid for a write by the caller's contract.
         unsafe { write_out(out_n, n) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use facade::headers;
+    use facade::smime::{Error, Limit};
+
+    use super::mailsec_result;
+
+    #[test]
+    fn each_smime_error_code_has_its_result_code() {
+        let expected = [
+            ("limit-exceeded", mailsec_result::SmimeLimitExceeded),
+            ("key", mailsec_result::SmimeKey),
+            ("certificate", mailsec_result::SmimeCertificate),
+            ("key-mismatch", mailsec_result::SmimeKeyMismatch),
+            (
+                "unsupported-algorithm",
+                mailsec_result::SmimeUnsupportedAlgorithm,
+            ),
+            ("signing", mailsec_result::SmimeSigning),
+            ("no-signer", mailsec_result::SmimeNoSigner),
+            ("malformed", mailsec_result::SmimeMalformed),
+            ("not-signed-data", mailsec_result::SmimeNotSignedData),
+            ("mime", mailsec_result::SmimeMime),
+            ("cannot-secure", mailsec_result::SmimeCannotSecure),
+            ("headers", mailsec_result::HeadersNothingToSecure),
+            ("internal", mailsec_result::SmimeInternal),
+        ];
+        let reason = || "x".to_owned();
+        let errors = [
+            Error::LimitExceeded {
+                limit: Limit::MessageBytes,
+                max: 1,
+                actual: 2,
+            },
+            Error::Key { reason: reason() },
+            Error::Certificate { reason: reason() },
+            Error::KeyMismatch { subject: reason() },
+            Error::UnsupportedAlgorithm { what: reason() },
+            Error::Signing { reason: reason() },
+            Error::NoSigner,
+            Error::Malformed {
+                what: "ContentInfo",
+                offset: Some(3),
+                reason: reason(),
+            },
+            Error::NotSignedData {
+                content_type: reason(),
+            },
+            Error::Mime { reason: reason() },
+            Error::CannotSecure {
+                field: reason(),
+                reason: reason(),
+            },
+            Error::Headers(headers::Error::NothingToSecure),
+            Error::Internal("x"),
+        ];
+        assert_eq!(errors.len(), expected.len());
+        for (error, (code, result)) in errors.iter().zip(expected) {
+            assert_eq!(error.code(), code);
+            assert_eq!(mailsec_result::from(error), result, "{code}");
+            let wrapped = facade::Error::from(error.clone());
+            assert_eq!(mailsec_result::from(&wrapped), result, "{code}");
+        }
+    }
+
+    #[test]
+    fn every_code_round_trips_and_has_its_own_text() {
+        let mut texts = std::collections::HashSet::new();
+        for code in mailsec_result::ALL {
+            assert_eq!(mailsec_result::from_raw(code as u32), Some(code));
+            assert!(texts.insert(code.text()), "{code:?}: text used twice");
+        }
     }
 }

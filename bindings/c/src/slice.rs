@@ -1,6 +1,6 @@
 //! Byte slices across the boundary: inputs as `(pointer, length)` pairs, borrowed strings out.
 
-use std::ffi::c_char;
+use std::ffi::{CStr, c_char};
 use std::slice;
 
 /// A borrowed string handed to C: `len` bytes at `data`, not NUL-terminated. It stays valid as
@@ -40,6 +40,36 @@ pub(crate) unsafe fn input_bytes<'a>(data: *const u8, len: usize) -> Option<&'a 
     }
     // SAFETY: non-NULL and valid for `len` bytes by the caller's contract.
     Some(unsafe { slice::from_raw_parts(data, len) })
+}
+
+/// Borrows an array of `len` values at `data` (an array of handle pointers, say); NULL is accepted
+/// only with length 0.
+///
+/// # Safety
+/// If `len` > 0, `data` is valid for reads of `len` values of `T` for the lifetime `'a`.
+pub(crate) unsafe fn input_array<'a, T>(data: *const T, len: usize) -> Option<&'a [T]> {
+    if len == 0 {
+        return Some(&[]);
+    }
+    if data.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and valid for `len` values by the caller's contract.
+    Some(unsafe { slice::from_raw_parts(data, len) })
+}
+
+/// Borrows a NUL-terminated C string as UTF-8: `Ok(None)` for NULL, `Err(())` when it is not
+/// UTF-8.
+///
+/// # Safety
+/// `s` is NULL or points to a NUL-terminated string valid for reads for the lifetime `'a`.
+pub(crate) unsafe fn input_c_str<'a>(s: *const c_char) -> Result<Option<&'a str>, ()> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: non-NULL and NUL-terminated by the caller's contract.
+    let s = unsafe { CStr::from_ptr(s) };
+    s.to_str().map(Some).map_err(|_| ())
 }
 
 /// Copies `bytes` into a caller's buffer of `len` bytes; `false` if it does not fit.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use facade::Error;
 use facade::headers::PolicyError;
+use facade::smime::Error as SmimeError;
 use serde_json::{Value, json};
 
 use crate::exit;
@@ -17,6 +18,14 @@ use crate::output::write_stdout;
 pub enum Failure {
     /// The facade refused the input or the configuration; the exit code follows its kind.
     Facade(Error),
+    /// The facade refused the contents of files named on the command line (a certificate, a
+    /// key); the exit code follows its kind.
+    File {
+        /// The files ("key file k.pem").
+        what: String,
+        /// What the facade said.
+        error: Error,
+    },
     /// The policy file at `path` is unusable: a configuration error, like the facade's.
     Policy {
         /// The file.
@@ -51,6 +60,12 @@ impl From<facade::headers::Error> for Failure {
     }
 }
 
+impl From<facade::smime::Error> for Failure {
+    fn from(error: facade::smime::Error) -> Failure {
+        Failure::Facade(Error::from(error))
+    }
+}
+
 impl Failure {
     /// Reports the failure on stderr (and as a JSON object on stdout when `json`), and returns
     /// the exit code.
@@ -66,6 +81,7 @@ impl Failure {
     fn message(&self) -> String {
         match self {
             Failure::Facade(error) => error.to_string(),
+            Failure::File { what, error } => format!("{what}: {error}"),
             Failure::Policy { path, error } => format!("policy file {}: {error}", path.display()),
             Failure::Read { what, error } => format!("reading {what}: {error}"),
             Failure::Encoding(message) => message.clone(),
@@ -76,7 +92,7 @@ impl Failure {
 
     fn exit_code(&self) -> ExitCode {
         match self {
-            Failure::Facade(error) => exit::for_error(error),
+            Failure::Facade(error) | Failure::File { error, .. } => exit::for_error(error),
             Failure::Policy { error, .. } => exit::for_error(&Error::Policy(error.clone())),
             Failure::Read { error, .. } if is_too_large(error) => ExitCode::from(exit::DATA_ERROR),
             Failure::Read { .. } | Failure::Write(_) => ExitCode::from(exit::IO_ERROR),
@@ -88,7 +104,12 @@ impl Failure {
     fn to_json(&self) -> Value {
         let message = self.message();
         match self {
-            Failure::Facade(Error::SecureHeaders(error)) => json!({
+            Failure::Facade(Error::SecureHeaders(error))
+            | Failure::Facade(Error::Smime(SmimeError::Headers(error)))
+            | Failure::File {
+                error: Error::Smime(SmimeError::Headers(error)),
+                ..
+            } => json!({
                 "error": error.code(),
                 "message": message,
                 "offset": error.offset(),
@@ -99,10 +120,24 @@ impl Failure {
                 "line": error.line,
                 "column": error.column,
             }),
+            Failure::Facade(Error::Smime(error))
+            | Failure::File {
+                error: Error::Smime(error),
+                ..
+            } => json!({
+                "error": error.code(),
+                "message": message,
+                "offset": match error {
+                    SmimeError::Malformed { offset, .. } => *offset,
+                    _ => None,
+                },
+            }),
             Failure::Facade(Error::Io { .. }) | Failure::Read { .. } | Failure::Write(_) => {
                 json!({ "error": "io", "message": message })
             }
-            Failure::Facade(_) => json!({ "error": "other", "message": message }),
+            Failure::Facade(_) | Failure::File { .. } => {
+                json!({ "error": "other", "message": message })
+            }
             Failure::Internal(_) => json!({ "error": "internal", "message": message }),
             Failure::Encoding(_) => json!({ "error": "encoding", "message": message }),
         }

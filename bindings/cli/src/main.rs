@@ -11,6 +11,7 @@ mod headers;
 mod input;
 mod output;
 mod policy;
+mod smime;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,10 @@ enum Area {
     /// The policy file.
     #[command(subcommand)]
     Policy(policy::Verb),
+    /// S/MIME (RFC 8551) signatures carrying secure header fields: sign and verify whole
+    /// messages. Messages on stdin; unusable keys, certificates or policy exit 75.
+    #[command(subcommand)]
+    Smime(smime::Verb),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +49,6 @@ fn main() -> ExitCode {
         Area::Clientid(verb) => clientid::run(verb),
         Area::Headers(verb) => headers::run(verb),
         Area::Policy(verb) => policy::run(verb),
+        Area::Smime(verb) => smime::run(verb),
     }
 }
