@@ -15,26 +15,48 @@ use crate::oid;
 const ID_ON_SMTP_UTF8_MAILBOX: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.8.9");
 
-/// Reads certificates from PEM (one or more `CERTIFICATE` blocks) or from one DER certificate.
+/// Reads certificates from PEM (every `CERTIFICATE` block; other blocks and text around them,
+/// such as the comments of a CA bundle, are skipped) or from one DER certificate.
 pub fn load_certificates(input: &[u8]) -> Result<Vec<Certificate>, Error> {
-    let trimmed = input.trim_ascii_start();
-    if trimmed.starts_with(b"-----BEGIN") {
-        let certs = Certificate::load_pem_chain(trimmed).map_err(|e| Error::Certificate {
-            reason: format!("PEM certificates: {e}"),
-        })?;
-        if certs.is_empty() {
-            return Err(Error::Certificate {
-                reason: "no CERTIFICATE block in the PEM input".into(),
-            });
-        }
-        Ok(certs)
-    } else {
-        Certificate::from_der(input)
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    const END: &[u8] = b"-----END ";
+    if memchr::memmem::find(input, BEGIN).is_none() {
+        return Certificate::from_der(input)
             .map(|c| vec![c])
             .map_err(|e| Error::Certificate {
-                reason: format!("DER certificate: {e}"),
-            })
+                reason: format!("neither PEM nor a DER certificate: {e}"),
+            });
     }
+    let mut certs = Vec::new();
+    let mut rest = input;
+    while let Some(start) = memchr::memmem::find(rest, BEGIN) {
+        let block = &rest[start..];
+        // The block runs to the end of its END line (RFC 7468 §2).
+        let end = memchr::memmem::find(block, END)
+            .and_then(|e| {
+                memchr::memchr(b'\n', &block[e..])
+                    .map(|n| e + n + 1)
+                    .or(Some(block.len()))
+            })
+            .ok_or_else(|| Error::Certificate {
+                reason: "a PEM block has no END line".into(),
+            })?;
+        let (label, der) = der::pem::decode_vec(&block[..end]).map_err(|e| Error::Certificate {
+            reason: format!("PEM block #{}: {e}", certs.len() + 1),
+        })?;
+        if label == "CERTIFICATE" {
+            certs.push(Certificate::from_der(&der).map_err(|e| Error::Certificate {
+                reason: format!("certificate #{}: {e}", certs.len() + 1),
+            })?);
+        }
+        rest = &block[end..];
+    }
+    if certs.is_empty() {
+        return Err(Error::Certificate {
+            reason: "no CERTIFICATE block in the PEM input".into(),
+        });
+    }
+    Ok(certs)
 }
 
 /// The e-mail addresses a certificate binds its key to: rfc822Name and SmtpUTF8Mailbox entries

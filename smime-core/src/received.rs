@@ -5,9 +5,7 @@
 
 use cms::content_info::CmsVersion;
 use cms::revocation::RevocationInfoChoices;
-use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedAttributes, SignerIdentifier,
-};
+use cms::signed_data::{CertificateSet, SignedAttributes, SignerIdentifier};
 use der::asn1::{AnyRef, ObjectIdentifier, OctetString, SetOfVec};
 use der::{
     Decode, DecodeValue, EncodeValue, EncodingRules, FixedTag, Header, Length, Reader, Sequence,
@@ -26,12 +24,30 @@ struct ContentInfoRef<'a> {
     content: AnyRef<'a>,
 }
 
+/// `ContentInfo` holding SignedData, decoded in one pass: an indefinite-length `[0]` cannot be
+/// captured as an `AnyRef` and decoded again (der keeps its end-of-contents octets inside).
+#[derive(Sequence)]
+struct SignedContentInfo {
+    content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    content: ReceivedSignedData,
+}
+
+/// EncapsulatedContentInfo (RFC 5652 §5.2), its eContent read as an OCTET STRING directly
+/// (a BER constructed, indefinite-length one is joined).
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct ReceivedEncapsulatedContentInfo {
+    pub(crate) econtent_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub(crate) econtent: Option<OctetString>,
+}
+
 /// SignedData as received (RFC 5652 §5.1).
 #[derive(Clone, Debug, Sequence)]
 pub(crate) struct ReceivedSignedData {
     pub(crate) version: CmsVersion,
     pub(crate) digest_algorithms: SetOfVec<AlgorithmIdentifierOwned>,
-    pub(crate) encap_content_info: EncapsulatedContentInfo,
+    pub(crate) encap_content_info: ReceivedEncapsulatedContentInfo,
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
     pub(crate) certificates: Option<CertificateSet>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
@@ -126,29 +142,29 @@ pub(crate) fn signed_data(der_or_ber: &[u8]) -> Result<ReceivedSignedData, Error
             .map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
         reason: e.kind().to_string(),
     };
-    let info = ContentInfoRef::from_ber(der_or_ber).map_err(|e| malformed("ContentInfo", e))?;
-    if info.content_type != oid::ID_SIGNED_DATA {
-        return Err(Error::NotSignedData {
+    match SignedContentInfo::from_ber(der_or_ber) {
+        Ok(info) if info.content_type == oid::ID_SIGNED_DATA => Ok(info.content),
+        Ok(info) => Err(Error::NotSignedData {
             content_type: info.content_type.to_string(),
-        });
+        }),
+        Err(e) => {
+            // Say what the object is when it is something else (e.g. enveloped-data).
+            if let Ok(info) = ContentInfoRef::from_ber(der_or_ber)
+                && info.content_type != oid::ID_SIGNED_DATA
+            {
+                return Err(Error::NotSignedData {
+                    content_type: info.content_type.to_string(),
+                });
+            }
+            Err(malformed("SignedData", e))
+        }
     }
-    info.content
-        .decode_as_encoding::<ReceivedSignedData>(EncodingRules::Ber)
-        .map_err(|e| malformed("SignedData", e))
 }
 
-/// The encapsulated content octets, when present (opaque signing, RFC 8551 §3.5.2). A BER
-/// constructed OCTET STRING is joined.
-pub(crate) fn encapsulated_content(sd: &ReceivedSignedData) -> Result<Option<Vec<u8>>, Error> {
-    let Some(econtent) = &sd.encap_content_info.econtent else {
-        return Ok(None);
-    };
-    econtent
-        .decode_as_encoding::<OctetString>(EncodingRules::Ber)
-        .map(|o| Some(o.into_bytes().into_vec()))
-        .map_err(|e| Error::Malformed {
-            what: "eContent",
-            offset: None,
-            reason: e.kind().to_string(),
-        })
+/// The encapsulated content octets, when present (opaque signing, RFC 8551 §3.5.2).
+pub(crate) fn encapsulated_content(sd: &ReceivedSignedData) -> Option<&[u8]> {
+    sd.encap_content_info
+        .econtent
+        .as_ref()
+        .map(OctetString::as_bytes)
 }

@@ -108,6 +108,28 @@ pub enum SignatureFailure {
     BadSignature,
 }
 
+impl SignatureFailure {
+    /// The snake_case name, as in the JSON report (`digest_mismatch`, `bad_signature`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureFailure::CertificateNotFound => "certificate_not_found",
+            SignatureFailure::UnsupportedAlgorithm => "unsupported_algorithm",
+            SignatureFailure::MissingAttribute => "missing_attribute",
+            SignatureFailure::MalformedAttribute => "malformed_attribute",
+            SignatureFailure::DigestMismatch => "digest_mismatch",
+            SignatureFailure::ContentTypeMismatch => "content_type_mismatch",
+            SignatureFailure::CertificateBindingMismatch => "certificate_binding_mismatch",
+            SignatureFailure::BadSignature => "bad_signature",
+        }
+    }
+}
+
+impl fmt::Display for SignatureFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The certificate path outcome.
 #[derive(Clone, Debug, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -301,7 +323,7 @@ impl fmt::Display for SmimeReport {
             match &s.signature {
                 SignatureVerdict::Valid => writeln!(f, "  signature: valid")?,
                 SignatureVerdict::Invalid { reason, detail } => {
-                    writeln!(f, "  signature: INVALID ({reason:?}): {detail}")?
+                    writeln!(f, "  signature: INVALID ({reason}): {detail}")?
                 }
             }
             match &s.chain {

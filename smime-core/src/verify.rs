@@ -73,7 +73,7 @@ impl VerifyOptions {
 pub fn verify_message(message: &[u8], options: &VerifyOptions) -> Result<SmimeReport, Error> {
     let parts = signed_parts(message, &options.limits)?;
     let sd = received::signed_data(&parts.cms)?;
-    let econtent = received::encapsulated_content(&sd)?;
+    let econtent = received::encapsulated_content(&sd);
     let content = match (&parts.detached_content, &econtent) {
         (Some(range), None) => Content::Text(&message[range.clone()]),
         (None, Some(bytes)) => Content::Exact(bytes),
@@ -111,7 +111,7 @@ pub fn verify_signed_data(
     options: &VerifyOptions,
 ) -> Result<SmimeReport, Error> {
     let sd = received::signed_data(cms)?;
-    let econtent = received::encapsulated_content(&sd)?;
+    let econtent = received::encapsulated_content(&sd);
     let (form, content) = match (detached_content, &econtent) {
         (Some(bytes), None) => (SignedForm::Detached, Content::Exact(bytes)),
         (None, Some(bytes)) => (SignedForm::Opaque, Content::Exact(bytes)),
@@ -284,8 +284,14 @@ fn verify_signer(
     });
     let digest_alg = DigestAlgorithm::from_oid(&si.digest_alg.oid);
     let scheme = digest_alg.map(|d| verify_key::scheme(&si.signature_algorithm, d));
-    let algorithm = match &scheme {
-        Some(Ok(s)) => s.name(),
+    let algorithm = match (&scheme, cert) {
+        (Some(Ok(s)), Some(c)) => {
+            match PublicKey::from_spki(c.tbs_certificate().subject_public_key_info()) {
+                Ok(key) => verify_key::report_name(*s, &key),
+                Err(_) => s.name(),
+            }
+        }
+        (Some(Ok(s)), None) => s.name(),
         _ => si.signature_algorithm.oid.to_string(),
     };
     let attrs = si

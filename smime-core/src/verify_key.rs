@@ -98,6 +98,20 @@ pub(crate) fn scheme(
     }
 }
 
+/// The name a report shows: a [`SignatureAlgorithm`](crate::SignatureAlgorithm) name where
+/// the key tells the curve (`ecdsa-p256-sha256`), the scheme's otherwise.
+pub(crate) fn report_name(scheme: Scheme, key: &PublicKey) -> String {
+    match (scheme, key) {
+        (Scheme::Ecdsa(d), PublicKey::P256(_)) => {
+            format!("ecdsa-p256-{}", d.micalg().replace('-', ""))
+        }
+        (Scheme::Ecdsa(d), PublicKey::P384(_)) => {
+            format!("ecdsa-p384-{}", d.micalg().replace('-', ""))
+        }
+        _ => scheme.name(),
+    }
+}
+
 /// A public key we can verify with.
 pub(crate) enum PublicKey {
     Rsa(RsaPublicKey),

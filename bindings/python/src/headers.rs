@@ -73,8 +73,8 @@ fn limits_of(policy: Option<&PyPolicy>) -> Limits {
 /// A checked secure-headers policy: the `[secure_headers]` table of a mailsec policy file.
 #[pyclass(module = "mailsec.headers", name = "Policy", frozen, eq)]
 #[derive(PartialEq)]
-struct PyPolicy {
-    inner: headers::Policy,
+pub(crate) struct PyPolicy {
+    pub(crate) inner: headers::Policy,
 }
 
 #[pymethods]
@@ -413,8 +413,8 @@ impl PyMandatoryMissing {
 
 /// What verification of the secured header fields found (draft §4.5.2 steps 2–7).
 #[pyclass(module = "mailsec.headers", name = "VerificationReport", frozen)]
-struct PyVerificationReport {
-    inner: headers::VerificationReport,
+pub(crate) struct PyVerificationReport {
+    pub(crate) inner: headers::VerificationReport,
 }
 
 #[pymethods]

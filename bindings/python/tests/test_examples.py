@@ -38,3 +38,23 @@ def test_secure_headers_reports_the_tampered_copy() -> None:
     assert '  to: "accounts@example.net" EXTRA: secured field not in the signature' in lines
     assert lines[-2:] == ["subject: mismatch (value differs)", "to: not secured by the signature"]
     assert result.stderr == b""
+
+
+def test_smime_sign_verify_reports_what_broke() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "smime_sign_verify.py")],
+        capture_output=True,
+        check=True,
+    )
+    lines = result.stdout.decode().splitlines()
+    assert lines[0].startswith("signed by CN=alice-ed25519,O=mailsec test (ed25519): ")
+    assert lines[1:6] == [
+        "as sent: valid",
+        "subject changed: INVALID",
+        "  subject: mismatch (value differs)",
+        "body changed: INVALID",
+        "  CN=alice-ed25519,O=mailsec test: signature digest_mismatch",
+    ]
+    assert lines[6].startswith("failure: signer 1 (CN=alice-ed25519,O=mailsec test): signature ")
+    assert len(lines) == 7
+    assert result.stderr == b""

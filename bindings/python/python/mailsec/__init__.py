@@ -5,11 +5,12 @@ Submodules:
 - :mod:`mailsec.clientid` -- the SMTP CLIENTID extension (draft-storey-smtp-client-id-13).
 - :mod:`mailsec.headers` -- secure header fields, the SecureHeaderFields signed attribute
   (RFC 7508).
+- :mod:`mailsec.smime` -- S/MIME signing and verification (RFC 8551) with secure header fields.
 
 Every exception mailsec raises derives from :class:`MailsecError`.
 """
 
 from mailsec._errors import MailsecError
-from mailsec import clientid, headers
+from mailsec import clientid, headers, smime
 
-__all__ = ["MailsecError", "clientid", "headers"]
+__all__ = ["MailsecError", "clientid", "headers", "smime"]

@@ -192,3 +192,153 @@ def headers_restore(message: bytes, shf: SecureHeaderFields, policy: Policy) -> 
 def headers_canonicalize(
     message: bytes, algorithm: str, policy: Optional[Policy]
 ) -> List[Tuple[str, str]]: ...
+
+# mailsec.smime
+
+@final
+class Signer:
+    """Who signs: a certificate, the intermediates sent with it, and its private key."""
+
+    @classmethod
+    def from_pem(
+        cls,
+        cert: bytes,
+        key: bytes,
+        *,
+        chain: Optional[bytes] = None,
+        algorithm: Optional[str] = None,
+        subject_key_identifier: bool = False,
+    ) -> Signer:
+        """A signer from a PEM certificate (further certificates in it are its chain), a PEM
+        private key (PKCS#8, PKCS#1 or SEC1), more chain certificates, and an algorithm name.
+        """
+    @property
+    def subject(self) -> str:
+        """The certificate's subject (RFC 4514)."""
+    @property
+    def algorithm(self) -> str:
+        """The signature algorithm, e.g. "rsa-pkcs1-sha256", "ecdsa-p256-sha256", "ed25519"."""
+    @property
+    def email_addresses(self) -> List[str]:
+        """The e-mail addresses the certificate vouches for (RFC 8550 section 3)."""
+
+@final
+class TrustStore:
+    """The trust anchors signer certificates must chain to, and extra intermediates."""
+
+    @classmethod
+    def from_pem(cls, anchors: bytes, *, intermediates: Optional[bytes] = None) -> TrustStore:
+        """Trust anchors and intermediates, PEM (one or more CERTIFICATE blocks) or one DER."""
+    @property
+    def anchor_count(self) -> int:
+        """How many trust anchors."""
+    @property
+    def intermediate_count(self) -> int:
+        """How many intermediate certificates."""
+
+@final
+class UncheckedHeaders:
+    """The secured header fields were not compared with the message, and why."""
+
+    @property
+    def outcome(self) -> str:
+        """"not_secured", "signers_disagree", "malformed" (or "unchecked": no message)."""
+    @property
+    def valid(self) -> bool:
+        """Whether this satisfies the header check (only "not_secured" without mandatory fields)."""
+    @property
+    def mandatory(self) -> List[str]:
+        """"not_secured": the fields the policy makes mandatory; else empty."""
+    @property
+    def reason(self) -> Optional[str]:
+        """"malformed": why the SecureHeaderFields attribute could not be decoded; else None."""
+
+@final
+class SignerReport:
+    """One SignerInfo's outcome."""
+
+    @property
+    def valid(self) -> bool:
+        """Signature, certificate path and address all hold."""
+    @property
+    def subject(self) -> Optional[str]:
+        """The signer certificate's subject; None when the certificate was not found."""
+    @property
+    def issuer(self) -> Optional[str]:
+        """The signer certificate's issuer; None when the certificate was not found."""
+    @property
+    def serial(self) -> Optional[str]:
+        """The signer certificate's serial number, hexadecimal; None when not found."""
+    @property
+    def email_addresses(self) -> List[str]:
+        """The addresses the signer certificate vouches for; empty when not found."""
+    @property
+    def signer_id(self) -> str:
+        """How the SignerInfo names its certificate."""
+    @property
+    def algorithm(self) -> str:
+        """The signature scheme, or the algorithm identifier when unsupported."""
+    @property
+    def digest(self) -> Optional[str]:
+        """The message digest algorithm ("sha256", "sha384", "sha512", "sha1"), when known."""
+    @property
+    def signing_time(self) -> Optional[int]:
+        """The signingTime attribute, seconds since the Unix epoch."""
+    @property
+    def signature_valid(self) -> bool:
+        """Whether messageDigest, contentType and the signature check."""
+    @property
+    def signature_failure(self) -> Optional[str]:
+        """Which signature check failed, e.g. "digest_mismatch", "bad_signature"; else None."""
+    @property
+    def signature_detail(self) -> Optional[str]:
+        """Details of the signature failure, for a person; else None."""
+    @property
+    def chain_valid(self) -> bool:
+        """Whether the certificate path to a trust anchor was checked and holds."""
+    @property
+    def chain_failure(self) -> Optional[str]:
+        """Why the path does not hold, e.g. "no_path_to_trust_anchor", "not_checked"; else None."""
+    @property
+    def address_matched(self) -> bool:
+        """Whether a From/Sender address of the message is in the signer's certificate."""
+    @property
+    def secures_headers(self) -> bool:
+        """Whether this SignerInfo carries a SecureHeaderFields attribute."""
+
+@final
+class Report:
+    """The result of verifying a signed message."""
+
+    @property
+    def valid(self) -> bool:
+        """Every signer valid, and the header check holds."""
+    @property
+    def form(self) -> str:
+        """"detached" (multipart/signed) or "opaque" (application/pkcs7-mime)."""
+    @property
+    def signers(self) -> List[SignerReport]:
+        """One entry per SignerInfo, in the order received."""
+    @property
+    def headers(self) -> Union[VerificationReport, UncheckedHeaders]:
+        """The secured header fields checked against the message, or why they were not."""
+    @property
+    def failures(self) -> List[str]:
+        """Everything that failed, one line each."""
+    def to_json(self) -> str:
+        """The report as JSON, with "valid", "form", "signers", "headers" and "failures"."""
+
+def smime_sign(
+    message: bytes,
+    signers: Sequence[Signer],
+    policy: Optional[Policy],
+    opaque: bool,
+    signing_time: Optional[int],
+) -> bytes: ...
+def smime_verify(
+    message: bytes,
+    trust: TrustStore,
+    policy: Optional[Policy],
+    time: Optional[int],
+    allow_sha1: bool,
+) -> Report: ...
