@@ -59,18 +59,26 @@ pub(crate) fn split<'m>(
     Ok(out)
 }
 
-/// Writes `bytes` with every line ending (CRLF or bare LF) as `le`.
+/// Writes `bytes` with every line ending (CRLF, bare LF, or a bare CR) as `le`.
+///
+/// A bare CR left in the entity would be ambiguous once written: followed by the line ending
+/// that precedes a delimiter, it would read as CRLF and leave the signed part one byte short.
+/// Text bodies with bare CRs are quoted-printable encoded before they get here
+/// ([`is_7bit_safe`]); what remains (a preamble, an epilogue, a header) is canonicalized.
 pub(crate) fn write_lines(out: &mut Vec<u8>, bytes: &[u8], le: &[u8]) {
     let mut start = 0;
-    for lf in memchr::memchr_iter(b'\n', bytes) {
-        let end = if lf > 0 && bytes[lf - 1] == b'\r' {
-            lf - 1
-        } else {
-            lf
-        };
-        out.extend_from_slice(&bytes[start..end]);
+    let mut skip_lf_at = usize::MAX;
+    for at in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+        if at == skip_lf_at {
+            start = at + 1;
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..at]);
         out.extend_from_slice(le);
-        start = lf + 1;
+        if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            skip_lf_at = at + 1;
+        }
+        start = at + 1;
     }
     out.extend_from_slice(&bytes[start..]);
 }
@@ -301,5 +309,30 @@ pub(crate) fn write_base64_lines(out: &mut Vec<u8>, data: &[u8], le: &[u8]) {
             .unwrap_or(0);
         out.truncate(start + written);
         out.extend_from_slice(le);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_ending_becomes_the_chosen_one() {
+        let mut out = Vec::new();
+        write_lines(&mut out, b"a\r\nb\nc\rd\r\r\ne\r", b"\r\n");
+        assert_eq!(out, b"a\r\nb\r\nc\r\nd\r\n\r\ne\r\n");
+        let mut out = Vec::new();
+        write_lines(&mut out, b"a\r\nb\nc\rd", b"\n");
+        assert_eq!(out, b"a\nb\nc\nd");
+    }
+
+    #[test]
+    fn seven_bit_safety() {
+        assert!(is_7bit_safe(b"plain\r\ntext\n"));
+        assert!(!is_7bit_safe(b"bare\rcr"));
+        assert!(!is_7bit_safe("caf\u{e9}".as_bytes()));
+        assert!(!is_7bit_safe(b"nul\0"));
+        assert!(!is_7bit_safe(&[b'x'; 999]));
+        assert!(is_7bit_safe(&[b'x'; 998]));
     }
 }
