@@ -28,6 +28,12 @@ pub enum Error {
     /// A message or SecureHeaderFields structure cannot be processed under the policy.
     #[error("secure headers: {0}")]
     SecureHeaders(#[from] secure_headers::Error),
+    /// The `[clientid]` table of the policy is inconsistent.
+    #[error("policy: {0}")]
+    ClientIdPolicy(#[from] clientid::policy::PolicyConfigError),
+    /// The CLIENTID history store failed.
+    #[error("CLIENTID history: {0}")]
+    ClientIdStore(#[from] clientid::StoreError),
     /// The policy file is unusable (with line and column when it came from TOML text).
     #[error("policy: {0}")]
     Policy(#[from] secure_headers::PolicyError),
@@ -51,7 +57,9 @@ impl Error {
             Error::ClientIdSyntax(_) | Error::EhloReply(_) | Error::SecureHeaders(_) => {
                 ErrorKind::BadInput
             }
-            Error::Policy(_) => ErrorKind::Config,
+            Error::Policy(_) | Error::ClientIdPolicy(_) => ErrorKind::Config,
+            Error::ClientIdStore(e) if e.is_temporary() => ErrorKind::Io,
+            Error::ClientIdStore(_) => ErrorKind::Config,
             // A bad message is bad input; a key, certificate or algorithm the operator
             // configured is configuration.
             Error::Smime(e) if e.is_bad_input() => ErrorKind::BadInput,
@@ -68,6 +76,8 @@ impl Error {
             Error::EhloReply(_)
             | Error::SecureHeaders(_)
             | Error::Policy(_)
+            | Error::ClientIdPolicy(_)
+            | Error::ClientIdStore(_)
             | Error::Smime(_)
             | Error::Io { .. } => None,
         }

@@ -5,8 +5,9 @@
 //! Python bindings) whether to bounce, defer or report.
 //!
 //! Capabilities available now:
-//! - [`clientid`]: the SMTP CLIENTID extension (draft-storey-smtp-client-id-13): command syntax
-//!   for servers and clients, EHLO keyword detection.
+//! - [`clientid`]: the SMTP CLIENTID extension (draft-storey-smtp-client-id-13): command syntax,
+//!   the server's session rules, per-type handling flags, policy heuristics at AUTH and history
+//!   stores.
 //! - [`headers`]: the SecureHeaderFields signed attribute (RFC 7508): which header fields a
 //!   signature secures, canonicalization, verification report, DCA transforms.
 //! - [`smime`]: S/MIME signing and verification (RFC 5652, RFC 8551) carrying
@@ -33,10 +34,7 @@ mod policy;
 pub use error::{Error, ErrorKind};
 pub use policy::Policy;
 
-/// The SMTP CLIENTID extension (draft-storey-smtp-client-id-13), from the `clientid` crate.
-pub mod clientid {
-    pub use ::clientid::*;
-}
+pub mod clientid;
 
 /// Secure header fields (RFC 7508, draft-cailleux-secure-headers-05), from the
 /// `secure-headers` crate.

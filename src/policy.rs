@@ -9,6 +9,10 @@
 //! [secure_headers.status]
 //! Subject = { status = "modified", value = "[secured message]" }
 //! To = { status = "deleted" }
+//!
+//! [clientid]
+//! require_clientid = true
+//! new_device = "alert"
 //! ```
 
 use std::path::Path;
@@ -24,12 +28,18 @@ use crate::headers::PolicyError;
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     secure_headers: Option<secure_headers::Policy>,
+    clientid: Option<clientid::ClientIdPolicy>,
 }
 
 impl Policy {
     /// Parse and check a policy from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Policy, Error> {
-        toml::from_str(text).map_err(|e| Error::Policy(PolicyError::from_toml(&e, text)))
+        let policy: Policy =
+            toml::from_str(text).map_err(|e| Error::Policy(PolicyError::from_toml(&e, text)))?;
+        if let Some(clientid) = &policy.clientid {
+            clientid.check().map_err(Error::ClientIdPolicy)?;
+        }
+        Ok(policy)
     }
 
     /// Read, parse and check a policy file (at most [`Policy::MAX_FILE_BYTES`]). Errors in
@@ -72,6 +82,11 @@ impl Policy {
 
     /// The largest policy file [`Policy::load`] reads.
     pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+    /// The `[clientid]` table (draft-storey-smtp-client-id-13), if the file has one.
+    pub fn clientid(&self) -> Option<&clientid::ClientIdPolicy> {
+        self.clientid.as_ref()
+    }
 
     /// The `[secure_headers]` table, if the file has one.
     pub fn secure_headers(&self) -> Option<&secure_headers::Policy> {

@@ -4,9 +4,16 @@
 //! draft-storey-smtp-client-id-13 by which a client presents an identity token (a UUID, a licence
 //! key, a device id) after TLS and before AUTH.
 //!
-//! Status: the command syntax (draft §4–§5) for servers and clients, and the client's reading of
-//! the EHLO keyword (draft §3). The server session rules, per-type handling flags, policy
-//! heuristics and history stores (draft §6–§9) are not implemented yet.
+//! What it holds:
+//! - the command syntax (draft §4–§5) for servers and clients, and the client's reading of the
+//!   EHLO keyword (draft §3): [`ClientIdCommand`], [`EhloReply`];
+//! - the server's session rules (draft §3, §4): [`Session`] answers whether to advertise the
+//!   keyword and how to reply to each CLIENTID command;
+//! - the per-type handling flags (draft §7): [`Handling`], [`HandlingTable`];
+//! - the heuristics applied at AUTH (draft §6): [`ClientIdPolicy`], [`PolicyEngine`],
+//!   [`Decision`];
+//! - history stores (draft §6.3): the [`HistoryStore`] trait and [`MemoryStore`]; identities are
+//!   stored under a keyed hash of their token ([`TokenHasher`], draft §7, §9).
 //!
 //! ```
 //! use clientid::{ClientIdCommand, Strictness, SyntaxError};
@@ -30,11 +37,28 @@
 mod command;
 mod ehlo;
 mod error;
+mod handling;
+mod identity;
+mod limits;
+pub mod policy;
+pub mod reply;
 mod rule;
+mod session;
+pub mod store;
 
 pub use command::{ClientIdCommand, ClientIdToken, ClientIdType};
 pub use ehlo::{EhloExtension, EhloLimits, EhloReply};
 pub use error::{
     EhloError, REPLY_COMMAND_UNRECOGNIZED, REPLY_SYNTAX_ERROR_IN_PARAMETERS, SyntaxError,
 };
+pub use handling::{Handling, HandlingFlag, HandlingTable, LogAudience};
+pub use identity::{IdentityKey, TokenHasher, TokenStorage};
+pub use limits::{ConnectionSlot, ConnectionTracker};
+pub use policy::{
+    Action, Alert, AuthAttempt, ClientIdPolicy, Decision, Finding, Heuristic, PolicyEngine,
+    RefusalPoint, Verdict,
+};
+pub use reply::Reply;
 pub use rule::{MAX_TOKEN_LEN, MAX_TYPE_LEN, Rule, Strictness, VERB};
+pub use session::{AuthOutcome, Event, PresentedIdentity, Response, Session, SessionConfig};
+pub use store::{HistoryStore, MemoryStore, StoreError};
