@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "../fuzz/checks/clientid_command.rs"]
 mod clientid_command;
+#[path = "../fuzz/checks/clientid_session.rs"]
+mod clientid_session;
 #[path = "../fuzz/checks/ehlo_reply.rs"]
 mod ehlo_reply;
 #[path = "../fuzz/checks/secure_headers_der.rs"]
@@ -24,6 +26,7 @@ type Check = fn(&[u8]);
 /// Every fuzz target, with its check. A target missing here fails `every_target_is_replayed`.
 const TARGETS: &[(&str, Check)] = &[
     ("clientid_command", clientid_command::check),
+    ("clientid_session", clientid_session::check),
     ("ehlo_reply", ehlo_reply::check),
     ("secure_headers_der", secure_headers_der::check),
     ("secure_headers_message", secure_headers_message::check),
