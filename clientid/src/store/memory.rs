@@ -18,7 +18,8 @@ pub const MAX_ATTEMPTS_PER_IDENTITY: usize = 4096;
 
 #[derive(Debug, Default)]
 struct AccountRecord {
-    last_attempt: UnixTime,
+    /// None for an account remembered by an administrator but never tried.
+    last_attempt: Option<UnixTime>,
     known: Option<(UnixTime, UnixTime)>,
 }
 
@@ -119,12 +120,12 @@ impl HistoryStore for MemoryStore {
             .accounts
             .entry(sighting.account.to_owned())
             .or_default()
-            .last_attempt = sighting.at;
+            .last_attempt = Some(sighting.at);
         let accounts_since = sighting.at.saturating_sub(windows.accounts);
         let distinct_accounts = record
             .accounts
             .values()
-            .filter(|a| a.last_attempt >= accounts_since)
+            .filter(|a| a.last_attempt.is_some_and(|at| at >= accounts_since))
             .count();
 
         record.attempts.push_back(sighting.at);

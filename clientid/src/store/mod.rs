@@ -2,15 +2,28 @@
 //! identities it has seen — the accounts each one tried, the accounts for which it is a known
 //! device, its recent attempts, and where it was last seen.
 //!
-//! One trait, [`HistoryStore`], with an in-memory store here; SQLite and Redis stores live
-//! beside it behind features. Every call records and reads in one atomic step, so that
-//! several threads (or several MTA nodes sharing a Redis) lose no attempt.
+//! One trait, [`HistoryStore`], and three stores with the same semantics:
+//! - [`MemoryStore`]: one process, gone on restart;
+//! - `SqliteStore` (feature `sqlite`, on by default): one file, kept across restarts, shared by
+//!   the processes of one host;
+//! - `RedisStore` (feature `redis`): one Redis server shared by several MTA nodes.
+//!
+//! Every call records and reads in one atomic step, so that several threads (or several MTA
+//! nodes sharing a Redis) lose no attempt.
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 use std::time::Duration;
 
-pub use memory::MemoryStore;
+pub use memory::{MAX_ACCOUNTS_PER_IDENTITY, MAX_ATTEMPTS_PER_IDENTITY, MemoryStore};
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 use crate::IdentityKey;
 
