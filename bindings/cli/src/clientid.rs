@@ -1,13 +1,21 @@
-//! `mailsec clientid parse|build|ehlo`.
+//! `mailsec clientid parse|build|ehlo|serve`.
 
 use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Subcommand;
-use facade::Error;
+// Redis comes from the leaf crate, which this crate builds with its `redis` feature.
+use facade::clientid::store::RedisStore;
+use facade::clientid::server::{self, Hostname, Limits, LoadError, ServerConfig, UserTable};
+use facade::clientid::store::SqliteStore;
 use facade::clientid::{
-    ClientIdCommand, ClientIdToken, ClientIdType, EhloReply, Strictness, SyntaxError,
+    ClientIdCommand, ClientIdToken, ClientIdType, EhloReply, HistoryStore, MemoryStore, StoreError,
+    Strictness, SyntaxError,
 };
+use facade::{Error, ErrorKind, Policy};
 use serde_json::json;
 
 use crate::exit;
@@ -48,6 +56,41 @@ pub enum Verb {
         #[arg(long)]
         json: bool,
     },
+    /// Run an example SMTP server speaking CLIENTID, to replay draft §8 with a real client.
+    /// Messages are accepted and discarded; each AUTH decision is logged to stderr as one
+    /// line. Prints `listening on ADDR` to stderr once bound; stops on Ctrl-C. A missing
+    /// file or an address that cannot be bound exits 74, an unusable policy, certificate,
+    /// key or users file 75.
+    Serve {
+        /// The address to listen on, e.g. 127.0.0.1:2525 (port 0: the system picks one,
+        /// printed in the `listening on` line).
+        #[arg(long)]
+        listen: SocketAddr,
+        /// The server's certificate chain, PEM, its own certificate first (for STARTTLS).
+        #[arg(long)]
+        cert: PathBuf,
+        /// The certificate's private key, PEM.
+        #[arg(long)]
+        key: PathBuf,
+        /// The accounts: one `user:password` per line, `#` comments.
+        #[arg(long)]
+        users: PathBuf,
+        /// A policy file; its `[clientid]` table drives the decision at AUTH (draft §6).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Where identities are remembered (draft §6.3): an SQLite file (created if absent),
+        /// or a `redis://[:password@]host[:port][/db]` URL. In memory when absent. A store
+        /// that cannot be reached exits 74, a file that is not a history store 75.
+        #[arg(long)]
+        history: Option<String>,
+        /// The name in the greeting, EHLO and QUIT replies.
+        #[arg(long, default_value = "localhost")]
+        hostname: String,
+        /// Refuse MAIL before a successful AUTH (530). Off by default, so that draft §8.2
+        /// (MAIL in plaintext answered 250) replays.
+        #[arg(long)]
+        require_auth: bool,
+    },
 }
 
 pub fn run(verb: Verb) -> ExitCode {
@@ -63,6 +106,25 @@ pub fn run(verb: Verb) -> ExitCode {
             lenient,
         } => build(&client_type, &token, lenient),
         Verb::Ehlo { json } => ehlo(json),
+        Verb::Serve {
+            listen,
+            cert,
+            key,
+            users,
+            policy,
+            history,
+            hostname,
+            require_auth,
+        } => {
+            let files = ServeFiles {
+                cert: &cert,
+                key: &key,
+                users: &users,
+                policy: policy.as_deref(),
+                history: history.as_deref(),
+            };
+            serve(listen, &files, &hostname, require_auth)
+        }
     }
 }
 
@@ -169,4 +231,88 @@ fn ehlo(json: bool) -> ExitCode {
             exit::for_error(&Error::from(error))
         }
     }
+}
+
+/// The files `serve` loads.
+struct ServeFiles<'a> {
+    cert: &'a Path,
+    key: &'a Path,
+    users: &'a Path,
+    policy: Option<&'a Path>,
+    history: Option<&'a str>,
+}
+
+fn serve(
+    listen: SocketAddr,
+    files: &ServeFiles<'_>,
+    hostname: &str,
+    require_auth: bool,
+) -> ExitCode {
+    let config = match server_config(files, hostname, require_auth) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    match server::run(listen, Arc::new(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("mailsec: serving on {listen}: {error}");
+            ExitCode::from(exit::IO_ERROR)
+        }
+    }
+}
+
+/// Loads everything the server needs; a failure is reported and becomes the exit code.
+fn server_config(
+    files: &ServeFiles<'_>,
+    hostname: &str,
+    require_auth: bool,
+) -> Result<ServerConfig, ExitCode> {
+    let facade_failure = |error: Error| {
+        eprintln!("mailsec: {error}");
+        exit::for_error(&error)
+    };
+    let load_failure = |error: LoadError| {
+        eprintln!("mailsec: {error}");
+        ExitCode::from(match error.kind() {
+            ErrorKind::Io => exit::IO_ERROR,
+            _ => exit::TEMPORARY_FAILURE,
+        })
+    };
+    let hostname = Hostname::new(hostname).map_err(load_failure)?;
+    let policy = match files.policy {
+        Some(path) => Policy::load(path).map_err(facade_failure)?,
+        None => Policy::default(),
+    };
+    let tls = server::load_tls(files.cert, files.key).map_err(load_failure)?;
+    let users = UserTable::load(files.users).map_err(load_failure)?;
+    let store = open_history(files.history)?;
+    let engine = facade::clientid::engine(&policy, store).map_err(facade_failure)?;
+    Ok(ServerConfig {
+        hostname,
+        tls,
+        users,
+        engine: Arc::new(engine),
+        require_auth_for_mail: require_auth,
+        limits: Limits::default(),
+    })
+}
+
+/// The history store `--history` names: memory when absent, Redis for a `redis://` URL, an
+/// SQLite file otherwise.
+fn open_history(spec: Option<&str>) -> Result<Arc<dyn HistoryStore>, ExitCode> {
+    let Some(spec) = spec else {
+        return Ok(Arc::new(MemoryStore::default()));
+    };
+    let opened: Result<Arc<dyn HistoryStore>, StoreError> =
+        if spec.starts_with("redis://") || spec.starts_with("rediss://") {
+            RedisStore::connect(spec).map(|store| Arc::new(store) as Arc<dyn HistoryStore>)
+        } else {
+            SqliteStore::open(spec).map(|store| Arc::new(store) as Arc<dyn HistoryStore>)
+        };
+    opened.map_err(|error| {
+        // Not the spec itself: a Redis URL may hold a password.
+        let error = Error::from(error);
+        eprintln!("mailsec: --history: {error}");
+        exit::for_error(&error)
+    })
 }

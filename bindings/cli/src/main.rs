@@ -1,8 +1,8 @@
 //! `mailsec <area> <verb>`: the command line over the mailsec facade.
 //!
 //! Exit codes (sysexits, what MTAs expect from filters): 0 success, 1 a check answered no or a
-//! verification failed, 2 usage error, 65 bad input (EX_DATAERR), 75 temporary failure
-//! (EX_TEMPFAIL).
+//! verification failed, 2 usage error, 65 bad input (EX_DATAERR), 74 a file or stream could
+//! not be read (EX_IOERR), 75 temporary failure or unusable configuration (EX_TEMPFAIL).
 
 mod clientid;
 mod exit;
@@ -27,7 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Area {
-    /// The SMTP CLIENTID extension (draft-storey-smtp-client-id-13).
+    /// The SMTP CLIENTID extension (draft-storey-smtp-client-id-13): parse, build, check an
+    /// EHLO reply, and `serve`, an example SMTP server speaking it.
     #[command(subcommand)]
     Clientid(clientid::Verb),
     /// Secure header fields (RFC 7508): canonicalize, build, decode, verify, and the DCA
