@@ -16,6 +16,121 @@
 #define MAILSEC_CLIENTID_LENIENT 1
 
 /*
+ Event of `mailsec_clientid_session_feed`: TLS was negotiated (STARTTLS, RFC 3207 §4.2);
+ everything learnt before, the identity included, is discarded.
+ */
+#define MAILSEC_CLIENTID_EVENT_TLS_ESTABLISHED 1
+
+/*
+ Event: an EHLO command; `*advertise_out` says whether its reply lists CLIENTID (draft §3).
+ */
+#define MAILSEC_CLIENTID_EVENT_EHLO 2
+
+/*
+ Event: a HELO command (its reply lists no keywords, so CLIENTID stays unadvertised).
+ */
+#define MAILSEC_CLIENTID_EVENT_HELO 3
+
+/*
+ Event: an AUTH command was received; CLIENTID is answered 503 from now on (draft §4). An
+ MTA that lets `mailsec_clientid_session_authenticate` decide need not feed it.
+ */
+#define MAILSEC_CLIENTID_EVENT_AUTH_STARTED 4
+
+/*
+ Event: RSET (RFC 5321 §4.1.1.5); ends the mail transaction, keeps the identity.
+ */
+#define MAILSEC_CLIENTID_EVENT_RSET 5
+
+/*
+ Event: a security layer was applied after AUTH (RFC 4954 §4); the session is back to its
+ initial state and the identity is discarded (draft §4).
+ */
+#define MAILSEC_CLIENTID_EVENT_SECURITY_LAYER_RESET 6
+
+/*
+ Event: QUIT; every later CLIENTID is answered 503.
+ */
+#define MAILSEC_CLIENTID_EVENT_QUIT 7
+
+/*
+ Which identity `mailsec_clientid_session_identity` returns: the one kept in the session,
+ whatever its handling flags (draft §7 flags 2–7; flag 1 keeps nothing).
+ */
+#define MAILSEC_CLIENTID_VIEW_KEPT 0
+
+/*
+ View: the identity if it counts as presented (neither flag 1 "ignore" nor flag 2 "debug").
+ */
+#define MAILSEC_CLIENTID_VIEW_PRESENTED 1
+
+/*
+ View: the identity if it may be used for authentication decisions (flag 5).
+ */
+#define MAILSEC_CLIENTID_VIEW_AUTHENTICATION 2
+
+/*
+ View: the identity if it may be written to the system log (flag 3).
+ */
+#define MAILSEC_CLIENTID_VIEW_SYSTEM_LOG 3
+
+/*
+ View: the identity if it may be written to a log the account holder reads (flag 4).
+ */
+#define MAILSEC_CLIENTID_VIEW_USER_LOG 4
+
+/*
+ Handling flag (draft §7 flag 1): treated as not presented, and not kept.
+ */
+#define MAILSEC_CLIENTID_HANDLING_IGNORE (1 << 0)
+
+/*
+ Handling flag (draft §7 flag 2): kept for debugging, treated as not presented.
+ */
+#define MAILSEC_CLIENTID_HANDLING_DEBUG (1 << 1)
+
+/*
+ Handling flag (draft §7 flag 3): may go to the system log.
+ */
+#define MAILSEC_CLIENTID_HANDLING_SYSTEM_LOG (1 << 2)
+
+/*
+ Handling flag (draft §7 flag 4): may go to the user's log.
+ */
+#define MAILSEC_CLIENTID_HANDLING_USER_LOG (1 << 3)
+
+/*
+ Handling flag (draft §7 flag 5): used for authentication decisions.
+ */
+#define MAILSEC_CLIENTID_HANDLING_AUTHENTICATION (1 << 4)
+
+/*
+ Handling flag (draft §7 flag 6): alert when authentication fails.
+ */
+#define MAILSEC_CLIENTID_HANDLING_ALERT_ON_FAILURE (1 << 5)
+
+/*
+ Handling flag (draft §7 flag 7): alert when authentication succeeds.
+ */
+#define MAILSEC_CLIENTID_HANDLING_ALERT_ON_SUCCESS (1 << 6)
+
+/*
+ Alert flag of `mailsec_clientid_decision_alert_flags`: authentication failed and the
+ identity's type has handling flag 6.
+ */
+#define MAILSEC_CLIENTID_ALERT_AUTHENTICATION_FAILED (1 << 0)
+
+/*
+ Alert flag: authentication succeeded and the identity's type has handling flag 7.
+ */
+#define MAILSEC_CLIENTID_ALERT_AUTHENTICATION_SUCCEEDED (1 << 1)
+
+/*
+ Alert flag: a heuristic fired with action alert or deny (draft §6).
+ */
+#define MAILSEC_CLIENTID_ALERT_HEURISTIC (1 << 2)
+
+/*
  Capacity of `mailsec_error_detail::message`, including its terminating NUL.
  */
 #define MAILSEC_DETAIL_MESSAGE_LEN 192
@@ -86,9 +201,10 @@
 /*
  What a mailsec function did: `MAILSEC_RESULT_OK`, or why it failed.
 
- Codes are stable; new ones may be added. Codes 1000–1099 are CLIENTID command syntax errors
+ Codes are stable; new ones may be added. Codes 1000–1009 are CLIENTID command syntax errors
  (draft-storey-smtp-client-id-13 §5), answered with 501 (or 500 for
- `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors; 1200–1299 are
+ `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1010–1019 are CLIENTID session, policy and history
+ store errors (draft §4, §6, §7); 1100–1199 are EHLO reply errors; 1200–1299 are
  secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
  policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
  `smime_core::Error::code()`.
@@ -167,6 +283,33 @@ enum mailsec_result
    More than two arguments.
    */
   MAILSEC_RESULT_CLIENTID_EXTRA_ARGUMENT = 1009,
+  /*
+   The `[clientid]` table of the policy is inconsistent (a bad type name in
+   `[clientid.handling.types]`, a prefix length or window out of range, a token key file
+   too short); the detail names the setting.
+   */
+  MAILSEC_RESULT_CLIENTID_POLICY = 1010,
+  /*
+   A CLIENTID history store error of a kind this version has no code for.
+   */
+  MAILSEC_RESULT_CLIENTID_STORE = 1011,
+  /*
+   The history store could not be reached or opened (a temporary failure: defer).
+   */
+  MAILSEC_RESULT_CLIENTID_STORE_UNAVAILABLE = 1012,
+  /*
+   The history store holds data mailsec did not write.
+   */
+  MAILSEC_RESULT_CLIENTID_STORE_CORRUPT = 1013,
+  /*
+   The history store holds as many identities as it may.
+   */
+  MAILSEC_RESULT_CLIENTID_STORE_FULL = 1014,
+  /*
+   The session holds no identity of the kind asked for (none presented, or its handling
+   flags keep it from that use, draft §7).
+   */
+  MAILSEC_RESULT_CLIENTID_NO_IDENTITY = 1015,
   /*
    The EHLO reply is malformed.
    */
@@ -292,6 +435,64 @@ typedef uint32_t mailsec_result;
 #endif // __cplusplus
 
 /*
+ The policy's verdict at AUTH.
+ */
+enum mailsec_clientid_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   The policy lets the client in (the credentials still decide).
+   */
+  MAILSEC_CLIENTID_VERDICT_ALLOW = 0,
+  /*
+   The policy refuses the client (draft §6.1, §8.3).
+   */
+  MAILSEC_CLIENTID_VERDICT_REFUSE = 1,
+  /*
+   The history store could not be read: try again later (454).
+   */
+  MAILSEC_CLIENTID_VERDICT_DEFER = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mailsec_clientid_verdict mailsec_clientid_verdict;
+#else
+typedef uint32_t mailsec_clientid_verdict;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ What the policy does about a heuristic that fired.
+ */
+enum mailsec_clientid_action
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   Nothing.
+   */
+  MAILSEC_CLIENTID_ACTION_ALLOW = 0,
+  /*
+   Let the client in, and raise an alert.
+   */
+  MAILSEC_CLIENTID_ACTION_ALERT = 1,
+  /*
+   Refuse the client.
+   */
+  MAILSEC_CLIENTID_ACTION_DENY = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mailsec_clientid_action mailsec_clientid_action;
+#else
+typedef uint32_t mailsec_clientid_action;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
  Bytes produced by mailsec: read them with `mailsec_bytes_data` and `mailsec_bytes_len`,
  release them with `mailsec_bytes_free` (never with C's `free`).
  */
@@ -303,6 +504,26 @@ typedef struct mailsec_bytes mailsec_bytes;
  `mailsec_clientid_command_free`.
  */
 typedef struct mailsec_clientid_command mailsec_clientid_command;
+
+/*
+ What the policy decided at one AUTH, and why. Made by
+ `mailsec_clientid_session_authenticate`, released by `mailsec_clientid_decision_free`.
+ */
+typedef struct mailsec_clientid_decision mailsec_clientid_decision;
+
+/*
+ The policy engine of one server: the `[clientid]` policy, the history store and the
+ per-identity connection counts. Made by `mailsec_clientid_engine_new` (or
+ `mailsec_clientid_engine_new_sqlite`), released by `mailsec_clientid_engine_free`; sessions
+ keep what they need of it, so it may be freed before them.
+ */
+typedef struct mailsec_clientid_engine mailsec_clientid_engine;
+
+/*
+ The CLIENTID state of one SMTP connection (draft §3, §4). Made by
+ `mailsec_clientid_session_new`, released by `mailsec_clientid_session_free`.
+ */
+typedef struct mailsec_clientid_session mailsec_clientid_session;
 
 /*
  A checked secure-headers policy: the `[secure_headers]` table of a mailsec policy file. Made
@@ -376,6 +597,27 @@ typedef struct mailsec_str {
    */
   size_t len;
 } mailsec_str;
+
+/*
+ An SMTP reply (RFC 5321 §4.2). The strings are static: they stay valid for the life of the
+ program and need no release. The texts are generic (draft §6.1: a refusal reveals nothing of
+ the rules); send `code`, then `enhanced` when the server advertises ENHANCEDSTATUSCODES
+ (RFC 2034), then `text`.
+ */
+typedef struct mailsec_clientid_reply {
+  /*
+   The three-digit reply code.
+   */
+  uint16_t code;
+  /*
+   The enhanced status code (RFC 3463), e.g. `5.5.1`.
+   */
+  struct mailsec_str enhanced;
+  /*
+   The reply text, without code and enhanced status code.
+   */
+  struct mailsec_str text;
+} mailsec_clientid_reply;
 
 #ifdef __cplusplus
 extern "C" {
@@ -495,6 +737,309 @@ mailsec_result mailsec_clientid_ehlo_advertised(const uint8_t *reply,
                                                 size_t reply_len,
                                                 bool *advertised_out,
                                                 struct mailsec_error_detail *detail_out);
+
+/*
+ Makes a policy engine from a mailsec policy file (TOML text): its `[clientid]` table says
+ whether CLIENTID is offered, the handling flags per type (draft §7) and the heuristics applied
+ at AUTH (draft §6). A file without the table, or an empty `policy_toml` (NULL with length 0),
+ gives the defaults: CLIENTID enabled, every identity accepted. The history is kept in memory
+ and lost with the engine.
+
+ On success `*engine_out` holds a new engine (release it with
+ `mailsec_clientid_engine_free`). Bad TOML or an unknown key is
+ `MAILSEC_RESULT_POLICY_INVALID`, an inconsistent `[clientid]` table
+ `MAILSEC_RESULT_CLIENTID_POLICY`, an unreadable token key file `MAILSEC_RESULT_GENERAL`;
+ `*detail_out`, if given, says where and why.
+
+ # Safety
+ `policy_toml` is valid for reads of `policy_toml_len` bytes (NULL only if 0); `engine_out` is
+ valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_clientid_engine_new(const uint8_t *policy_toml,
+                                           size_t policy_toml_len,
+                                           struct mailsec_clientid_engine **engine_out,
+                                           struct mailsec_error_detail *detail_out);
+
+/*
+ Like `mailsec_clientid_engine_new`, with the history in the SQLite database at `path`
+ (created if missing), kept across restarts and shared by the processes that open the same
+ file (draft §6.3: a device stays known). Give the policy a `token_key_file` (or
+ `token_storage = "plain"`): without one, identities are hashed under a key that lives only as
+ long as the engine, and a restarted server finds every device new.
+
+ A file that cannot be opened is `MAILSEC_RESULT_CLIENTID_STORE_UNAVAILABLE`, one that is
+ not a history store `MAILSEC_RESULT_CLIENTID_STORE_CORRUPT`; policy errors are as for
+ `mailsec_clientid_engine_new`. `*detail_out`, if given, says why.
+
+ # Safety
+ `policy_toml` is valid for reads of `policy_toml_len` bytes (NULL only if 0); `path` is a
+ NUL-terminated string; `engine_out` is valid for a write; `detail_out` is NULL or valid for
+ a write.
+ */
+mailsec_result mailsec_clientid_engine_new_sqlite(const uint8_t *policy_toml,
+                                                  size_t policy_toml_len,
+                                                  const char *path,
+                                                  struct mailsec_clientid_engine **engine_out,
+                                                  struct mailsec_error_detail *detail_out);
+
+/*
+ Releases an engine. Sessions made from it stay usable. NULL is ignored.
+
+ # Safety
+ `engine` is NULL or a live engine handle, freed only once.
+ */
+void mailsec_clientid_engine_free(struct mailsec_clientid_engine *engine);
+
+/*
+ Starts the CLIENTID state of a connection just opened. `tls` is true for implicit TLS (port
+ 465, draft §4's "historical SMTP-SSL connection"), false for a plaintext connection that may
+ later STARTTLS.
+
+ On success `*session_out` holds a new session (release it with
+ `mailsec_clientid_session_free`).
+
+ # Safety
+ `engine` is a live engine handle; `session_out` is valid for a write.
+ */
+mailsec_result mailsec_clientid_session_new(const struct mailsec_clientid_engine *engine,
+                                            bool tls,
+                                            struct mailsec_clientid_session **session_out);
+
+/*
+ Releases a session (and the connection slot it may hold, draft §6.2 item 3). NULL is
+ ignored.
+
+ # Safety
+ `session` is NULL or a live session handle, freed only once.
+ */
+void mailsec_clientid_session_free(struct mailsec_clientid_session *session);
+
+/*
+ Tells the session what happened on the connection: one of the `MAILSEC_CLIENTID_EVENT_*`
+ constants. `*advertise_out`, if given, is set to whether the reply lists CLIENTID for
+ `MAILSEC_CLIENTID_EVENT_EHLO` (draft §3), and to false for every other event. An unknown
+ event is `MAILSEC_RESULT_INVALID_PARAMETER` and changes nothing.
+
+ # Safety
+ `session` is a live session handle not used by another thread meanwhile; `advertise_out` is
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_clientid_session_feed(struct mailsec_clientid_session *session,
+                                             uint32_t event,
+                                             bool *advertise_out);
+
+/*
+ An EHLO command: sets `*advertise_out` to whether its reply lists the CLIENTID keyword
+ (draft §3: never unless enabled, never before TLS, always after). The same as feeding
+ `MAILSEC_CLIENTID_EVENT_EHLO`.
+
+ # Safety
+ `session` is a live session handle not used by another thread meanwhile; `advertise_out` is
+ valid for a write.
+ */
+mailsec_result mailsec_clientid_session_ehlo(struct mailsec_clientid_session *session,
+                                             bool *advertise_out);
+
+/*
+ Whether an EHLO reply sent now would list CLIENTID (draft §3), without recording an EHLO.
+ `false` if `session` is NULL.
+
+ # Safety
+ `session` is NULL or a live session handle.
+ */
+bool mailsec_clientid_session_advertises(const struct mailsec_clientid_session *session);
+
+/*
+ A CLIENTID command line as received, with or without CRLF: sets `*reply_out` to the reply to
+ send (draft §4): 500 when CLIENTID is not enabled or TLS is not established (§8.2), 503 before
+ the keyword was advertised, after AUTH, after a successful CLIENTID or after QUIT, 501 for a
+ malformed line (§8.4), 250 otherwise — whatever the type, since the policy decides at AUTH
+ (draft §6.1).
+
+ When the reply is 501, `*detail_out`, if given, says what is malformed and where (for the
+ log; the client gets only the reply).
+
+ # Safety
+ `session` is a live session handle not used by another thread meanwhile; `line` is valid for
+ reads of `line_len` bytes (NULL only if 0); `reply_out` is valid for a write; `detail_out` is
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_clientid_session_command(struct mailsec_clientid_session *session,
+                                                const uint8_t *line,
+                                                size_t line_len,
+                                                struct mailsec_clientid_reply *reply_out,
+                                                struct mailsec_error_detail *detail_out);
+
+/*
+ Decides an AUTH with the engine's policy (draft §6): the credentials the MTA checked, the
+ identity the session holds, and the history. The session learns how it ended (CLIENTID is
+ answered 503 from now on); the history records the attempt.
+
+ `account` is the SASL authentication identity (UTF-8); `peer_ip` the client's address in
+ text (`192.0.2.1`, `2001:db8::1`); `location`, if not NULL, a label the MTA has for the peer
+ (GeoIP country, AS number) that the travel heuristic compares instead of address prefixes;
+ `now` the time in seconds since the Unix epoch, 0 for the system clock.
+
+ On success `*decision_out` holds a new decision (release it with
+ `mailsec_clientid_decision_free`): send the AUTH reply it gives
+ (`mailsec_clientid_decision_reply`): 235, 535, 454, or the generic 550 of draft §8.3. An
+ address that does not parse or text that is not UTF-8 is `MAILSEC_RESULT_INVALID_PARAMETER`,
+ with the reason in `*detail_out`.
+
+ # Safety
+ `session` is a live session handle not used by another thread meanwhile; `account` and
+ `peer_ip` are NUL-terminated strings; `location` is NULL or a NUL-terminated string;
+ `decision_out` is valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_clientid_session_authenticate(struct mailsec_clientid_session *session,
+                                                     const char *account,
+                                                     bool credentials_valid,
+                                                     const char *peer_ip,
+                                                     const char *location,
+                                                     uint64_t now,
+                                                     struct mailsec_clientid_decision **decision_out,
+                                                     struct mailsec_error_detail *detail_out);
+
+/*
+ The reply to give MAIL, RCPT and DATA: returns true, and sets `*reply_out` (if given) to the
+ generic 550, once the policy refused the client after a 235 (policy `refuse_at =
+ "transaction"`, draft §8.3 as written); false while the transaction may go on, or if
+ `session` is NULL.
+
+ # Safety
+ `session` is NULL or a live session handle; `reply_out` is NULL or valid for a write.
+ */
+bool mailsec_clientid_session_transaction_refusal(const struct mailsec_clientid_session *session,
+                                                  struct mailsec_clientid_reply *reply_out);
+
+/*
+ Whether the client is authenticated (AUTH answered 235). `false` if `session` is NULL.
+
+ # Safety
+ `session` is NULL or a live session handle.
+ */
+bool mailsec_clientid_session_is_authenticated(const struct mailsec_clientid_session *session);
+
+/*
+ Sets `*type_out` and `*token_out` to the identity the session holds, as `view` (one of the
+ `MAILSEC_CLIENTID_VIEW_*` constants) may see it: for logging, only an identity whose type's
+ handling flags allow that log (draft §7 flags 3, 4). The strings stay valid until the session
+ is freed or its identity discarded (TLS established, security layer reset).
+
+ `MAILSEC_RESULT_CLIENTID_NO_IDENTITY` when there is none for that view (nothing presented,
+ or the flags keep it out); `MAILSEC_RESULT_INVALID_PARAMETER` for an unknown view.
+
+ # Safety
+ `session` is a live session handle; `type_out` and `token_out` are valid for writes.
+ */
+mailsec_result mailsec_clientid_session_identity(const struct mailsec_clientid_session *session,
+                                                 uint32_t view,
+                                                 struct mailsec_str *type_out,
+                                                 struct mailsec_str *token_out);
+
+/*
+ Sets `*flags_out` to the handling flags (`MAILSEC_CLIENTID_HANDLING_*` bits, draft §7) of the
+ identity kept in the session. `MAILSEC_RESULT_CLIENTID_NO_IDENTITY` when none is kept (none
+ presented, or its type is ignored).
+
+ # Safety
+ `session` is a live session handle; `flags_out` is valid for a write.
+ */
+mailsec_result mailsec_clientid_session_handling(const struct mailsec_clientid_session *session,
+                                                 uint32_t *flags_out);
+
+/*
+ Sets `*verdict_out` to the policy's verdict.
+
+ # Safety
+ `decision` is a live decision handle; `verdict_out` is valid for a write.
+ */
+mailsec_result mailsec_clientid_decision_verdict(const struct mailsec_clientid_decision *decision,
+                                                 mailsec_clientid_verdict *verdict_out);
+
+/*
+ Sets `*reply_out` to the reply to give the AUTH command: 235, 535 (credentials invalid), 454
+ (history unavailable), or the generic 550 of draft §8.3.
+
+ # Safety
+ `decision` is a live decision handle; `reply_out` is valid for a write.
+ */
+mailsec_result mailsec_clientid_decision_reply(const struct mailsec_clientid_decision *decision,
+                                               struct mailsec_clientid_reply *reply_out);
+
+/*
+ The reason for the server's log, one line: the verdict, the reply code and every finding
+ (`refuse reply=550 findings=[type_not_accepted (deny): …]`). Never send it to the client
+ (draft §6.1). Valid until the decision is freed; empty if `decision` is NULL.
+
+ # Safety
+ `decision` is NULL or a live decision handle.
+ */
+struct mailsec_str mailsec_clientid_decision_log_line(const struct mailsec_clientid_decision *decision);
+
+/*
+ The number of heuristics that fired; 0 if `decision` is NULL.
+
+ # Safety
+ `decision` is NULL or a live decision handle.
+ */
+size_t mailsec_clientid_decision_finding_count(const struct mailsec_clientid_decision *decision);
+
+/*
+ The finding at `index`: `*name_out` its heuristic's stable name (`clientid_required`,
+ `type_required`, `type_not_accepted`, `revoked`, `not_permitted_for_account`, `new_device`,
+ `shared_across_accounts`, `rate_limited`, `too_many_connections`, `impossible_travel`,
+ `store_unavailable`), `*action_out` (if given) what the policy does about it, `*detail_out`
+ (if given) the detail for the log. The strings stay valid until the decision is freed.
+ `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the finding count.
+
+ # Safety
+ `decision` is a live decision handle; `name_out` is valid for a write; `action_out` and
+ `detail_out` are NULL or valid for writes.
+ */
+mailsec_result mailsec_clientid_decision_finding(const struct mailsec_clientid_decision *decision,
+                                                 size_t index,
+                                                 struct mailsec_str *name_out,
+                                                 mailsec_clientid_action *action_out,
+                                                 struct mailsec_str *detail_out);
+
+/*
+ The number of alerts to raise (draft §7 flags 6 and 7, and heuristics set to alert or deny);
+ 0 if `decision` is NULL.
+
+ # Safety
+ `decision` is NULL or a live decision handle.
+ */
+size_t mailsec_clientid_decision_alert_count(const struct mailsec_clientid_decision *decision);
+
+/*
+ The alerts as `MAILSEC_CLIENTID_ALERT_*` bits; 0 if none or `decision` is NULL.
+
+ # Safety
+ `decision` is NULL or a live decision handle.
+ */
+uint32_t mailsec_clientid_decision_alert_flags(const struct mailsec_clientid_decision *decision);
+
+/*
+ Sets `*name_out` to the name of the alert at `index`: `authentication_failed`,
+ `authentication_succeeded`, or the name of the heuristic that raised it (as
+ `mailsec_clientid_decision_finding` names them). The string is static.
+ `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the alert count.
+
+ # Safety
+ `decision` is a live decision handle; `name_out` is valid for a write.
+ */
+mailsec_result mailsec_clientid_decision_alert(const struct mailsec_clientid_decision *decision,
+                                               size_t index,
+                                               struct mailsec_str *name_out);
+
+/*
+ Releases a decision. NULL is ignored.
+
+ # Safety
+ `decision` is NULL or a live decision handle, freed only once.
+ */
+void mailsec_clientid_decision_free(struct mailsec_clientid_decision *decision);
 
 /*
  Parses and checks a mailsec policy file (TOML text) and takes its `[secure_headers]` table.

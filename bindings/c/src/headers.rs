@@ -151,7 +151,7 @@ unsafe fn deliver<C: Castable>(
 ///
 /// # Safety
 /// `detail_out` is NULL or valid for a write.
-unsafe fn policy_error(
+pub(crate) unsafe fn policy_error(
     error: &facade::Error,
     text: &str,
     detail_out: *mut mailsec_error_detail,
@@ -190,7 +190,7 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
 }
 
 /// 1-based line and column (in characters) of the end of `before`.
-fn line_column(before: &str) -> (usize, usize) {
+pub(crate) fn line_column(before: &str) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;

@@ -20,6 +20,7 @@
 mod boundary;
 mod bytes;
 mod clientid;
+mod clientid_session;
 mod detail;
 mod handle;
 mod headers;
@@ -29,6 +30,7 @@ mod smime;
 
 pub use bytes::*;
 pub use clientid::*;
+pub use clientid_session::*;
 pub use detail::*;
 pub use headers::*;
 pub use result::*;

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use facade::clientid::{EhloError, SyntaxError};
+use facade::clientid::{EhloError, StoreError, SyntaxError};
 use facade::headers;
 use facade::smime;
 
@@ -11,9 +11,10 @@ use crate::handle::write_out;
 
 /// What a mailsec function did: `MAILSEC_RESULT_OK`, or why it failed.
 ///
-/// Codes are stable; new ones may be added. Codes 1000–1099 are CLIENTID command syntax errors
+/// Codes are stable; new ones may be added. Codes 1000–1009 are CLIENTID command syntax errors
 /// (draft-storey-smtp-client-id-13 §5), answered with 501 (or 500 for
-/// `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1100–1199 are EHLO reply errors; 1200–1299 are
+/// `MAILSEC_RESULT_CLIENTID_NOT_CLIENTID`); 1010–1019 are CLIENTID session, policy and history
+/// store errors (draft §4, §6, §7); 1100–1199 are EHLO reply errors; 1200–1299 are
 /// secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
 /// policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
 /// `smime_core::Error::code()`.
@@ -55,6 +56,21 @@ pub enum mailsec_result {
     ClientidNonAscii = 1008,
     /// More than two arguments.
     ClientidExtraArgument = 1009,
+    /// The `[clientid]` table of the policy is inconsistent (a bad type name in
+    /// `[clientid.handling.types]`, a prefix length or window out of range, a token key file
+    /// too short); the detail names the setting.
+    ClientidPolicy = 1010,
+    /// A CLIENTID history store error of a kind this version has no code for.
+    ClientidStore = 1011,
+    /// The history store could not be reached or opened (a temporary failure: defer).
+    ClientidStoreUnavailable = 1012,
+    /// The history store holds data mailsec did not write.
+    ClientidStoreCorrupt = 1013,
+    /// The history store holds as many identities as it may.
+    ClientidStoreFull = 1014,
+    /// The session holds no identity of the kind asked for (none presented, or its handling
+    /// flags keep it from that use, draft §7).
+    ClientidNoIdentity = 1015,
     /// The EHLO reply is malformed.
     EhloMalformed = 1100,
     /// EHLO was not answered with 250.
@@ -117,7 +133,7 @@ pub enum mailsec_result {
 }
 
 impl mailsec_result {
-    const ALL: [mailsec_result; 45] = [
+    const ALL: [mailsec_result; 51] = [
         mailsec_result::Ok,
         mailsec_result::NullParameter,
         mailsec_result::Panic,
@@ -135,6 +151,12 @@ impl mailsec_result {
         mailsec_result::ClientidBadCharacter,
         mailsec_result::ClientidNonAscii,
         mailsec_result::ClientidExtraArgument,
+        mailsec_result::ClientidPolicy,
+        mailsec_result::ClientidStore,
+        mailsec_result::ClientidStoreUnavailable,
+        mailsec_result::ClientidStoreCorrupt,
+        mailsec_result::ClientidStoreFull,
+        mailsec_result::ClientidNoIdentity,
         mailsec_result::EhloMalformed,
         mailsec_result::EhloNotAccepted,
         mailsec_result::EhloTooLarge,
@@ -189,6 +211,12 @@ impl mailsec_result {
             mailsec_result::ClientidBadCharacter => "character not allowed in CLIENTID command",
             mailsec_result::ClientidNonAscii => "non-ASCII byte in CLIENTID command",
             mailsec_result::ClientidExtraArgument => "extra argument after client-id-token",
+            mailsec_result::ClientidPolicy => "inconsistent [clientid] policy",
+            mailsec_result::ClientidStore => "CLIENTID history store error",
+            mailsec_result::ClientidStoreUnavailable => "CLIENTID history store unavailable",
+            mailsec_result::ClientidStoreCorrupt => "CLIENTID history store holds unexpected data",
+            mailsec_result::ClientidStoreFull => "CLIENTID history store is full",
+            mailsec_result::ClientidNoIdentity => "no client identity of the kind asked for",
             mailsec_result::EhloMalformed => "malformed EHLO reply",
             mailsec_result::EhloNotAccepted => "EHLO was not answered with 250",
             mailsec_result::EhloTooLarge => "EHLO reply exceeds a limit",
@@ -268,6 +296,17 @@ impl From<&EhloError> for mailsec_result {
     }
 }
 
+impl From<&StoreError> for mailsec_result {
+    fn from(error: &StoreError) -> Self {
+        match error {
+            StoreError::Unavailable { .. } => mailsec_result::ClientidStoreUnavailable,
+            StoreError::Corrupt { .. } => mailsec_result::ClientidStoreCorrupt,
+            StoreError::Full { .. } => mailsec_result::ClientidStoreFull,
+            _ => mailsec_result::ClientidStore,
+        }
+    }
+}
+
 impl From<&headers::Error> for mailsec_result {
     fn from(error: &headers::Error) -> Self {
         match error {
@@ -328,6 +367,8 @@ impl From<&facade::Error> for mailsec_result {
             facade::Error::SecureHeaders(e) => e.into(),
             facade::Error::Policy(e) => e.into(),
             facade::Error::Smime(e) => e.into(),
+            facade::Error::ClientIdPolicy(_) => mailsec_result::ClientidPolicy,
+            facade::Error::ClientIdStore(e) => e.into(),
             _ => mailsec_result::General,
         }
     }
@@ -424,6 +465,49 @@ mod tests {
             let wrapped = facade::Error::from(error.clone());
             assert_eq!(mailsec_result::from(&wrapped), result, "{code}");
         }
+    }
+
+    #[test]
+    fn clientid_policy_and_store_errors_have_their_codes() {
+        use facade::clientid::StoreError;
+        use facade::clientid::policy::PolicyConfigError;
+
+        let message = || "x".to_owned();
+        let expected = [
+            (
+                StoreError::Unavailable {
+                    backend: "sqlite",
+                    message: message(),
+                },
+                mailsec_result::ClientidStoreUnavailable,
+            ),
+            (
+                StoreError::Corrupt {
+                    backend: "sqlite",
+                    message: message(),
+                },
+                mailsec_result::ClientidStoreCorrupt,
+            ),
+            (
+                StoreError::Full {
+                    backend: "memory",
+                    limit: 1,
+                },
+                mailsec_result::ClientidStoreFull,
+            ),
+        ];
+        for (error, code) in expected {
+            assert_eq!(mailsec_result::from(&error), code, "{error}");
+            assert_eq!(mailsec_result::from(&facade::Error::from(error)), code);
+        }
+        let policy = facade::Error::from(PolicyConfigError {
+            setting: "rate.window_seconds".into(),
+            message: message(),
+        });
+        assert_eq!(
+            mailsec_result::from(&policy),
+            mailsec_result::ClientidPolicy
+        );
     }
 
     #[test]

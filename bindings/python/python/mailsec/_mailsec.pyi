@@ -1,5 +1,8 @@
 # Type stubs for the native module mailsec._mailsec. The public API is in mailsec.clientid etc.
-from typing import List, Optional, Sequence, Tuple, Union, final
+import os
+from ipaddress import IPv4Address, IPv6Address
+from pathlib import Path
+from typing import List, Optional, Sequence, Set, Tuple, Union, final
 
 @final
 class ClientIdCommand:
@@ -22,6 +25,174 @@ class ClientIdCommand:
 def clientid_parse(line: Union[str, bytes], lenient: bool) -> ClientIdCommand: ...
 def clientid_ehlo_advertises(reply: Union[str, bytes]) -> bool: ...
 def clientid_ehlo_keywords(reply: Union[str, bytes]) -> List[str]: ...
+
+@final
+class ClientIdPolicy:
+    """The [clientid] table of a mailsec policy file (mailsec.clientid.Policy)."""
+
+    def __new__(cls) -> ClientIdPolicy:
+        """The defaults: CLIENTID enabled, every identity accepted and recorded."""
+    @classmethod
+    def from_toml(cls, text: str) -> ClientIdPolicy:
+        """Parse and check a whole mailsec policy file and take its [clientid] table (the
+        defaults when it has none).
+
+        Raises mailsec.clientid.ClientIdPolicyError when the file is unusable.
+        """
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike[str]]) -> ClientIdPolicy:
+        """Read a policy file and take its [clientid] table; OSError if it cannot be read."""
+    @property
+    def enabled(self) -> bool:
+        """Whether CLIENTID is offered at all (draft section 3 rule 1)."""
+    @property
+    def lenient(self) -> bool:
+        """Whether "_" is accepted in client-id-type (draft section 7 names DEVICE_ID)."""
+    @property
+    def require_clientid(self) -> bool:
+        """Whether AUTH without an identity is refused (draft section 6.1 item 1)."""
+    @property
+    def refuse_at(self) -> str:
+        """Where a refusal shows: "auth" (AUTH answered 550) or "transaction" (235, then 550)."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class MemoryStore:
+    """A history of identities kept in memory, lost with the process."""
+
+    def __new__(cls, capacity: Optional[int] = None) -> MemoryStore: ...
+    def identity_count(self) -> int:
+        """How many identities the store holds."""
+
+@final
+class SqliteStore:
+    """A history of identities in an SQLite file, kept across restarts."""
+
+    def __new__(cls, path: Union[str, os.PathLike[str]]) -> SqliteStore:
+        """Open (creating if needed) the store; HistoryStoreError if it cannot be used."""
+    @classmethod
+    def in_memory(cls) -> SqliteStore:
+        """A store in memory, gone when dropped."""
+    @property
+    def path(self) -> Optional[Path]:
+        """The file the store lives in (None in memory)."""
+    def identity_count(self) -> int:
+        """How many identities the store holds."""
+
+@final
+class Engine:
+    """The policy engine of one server, shared by every session (thread-safe)."""
+
+    def __new__(
+        cls,
+        policy: Optional[ClientIdPolicy] = None,
+        store: Union[MemoryStore, SqliteStore, None] = None,
+    ) -> Engine: ...
+    @property
+    def policy(self) -> ClientIdPolicy:
+        """The policy the engine applies."""
+
+@final
+class Reply:
+    """One SMTP reply; str() gives the reply line without CRLF."""
+
+    @property
+    def code(self) -> int:
+        """The three-digit reply code."""
+    @property
+    def enhanced(self) -> str:
+        """The enhanced status code (RFC 3463), e.g. "5.5.1"."""
+    @property
+    def text(self) -> str:
+        """The reply text (generic: it reveals nothing of the policy)."""
+    @property
+    def positive(self) -> bool:
+        """Whether the code is 2yz."""
+    def line(self, enhanced: bool = False) -> str:
+        """The reply line without CRLF, with the enhanced status code first if asked."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Decision:
+    """What the policy decided at one AUTH, and why."""
+
+    @property
+    def verdict(self) -> str:
+        """"allow", "refuse" or "defer"."""
+    @property
+    def reply(self) -> Reply:
+        """The reply to give the AUTH command: 235, 535, 454 or the generic 550."""
+    @property
+    def outcome(self) -> str:
+        """"succeeded", "failed", "refused" or "refused_after_auth"."""
+    @property
+    def findings(self) -> List[Tuple[str, str, str]]:
+        """Each heuristic that fired: (name, action, detail for the log)."""
+    @property
+    def alerts(self) -> List[str]:
+        """Alerts to raise: "authentication_failed", "authentication_succeeded" or a finding's
+        name."""
+    @property
+    def log_line(self) -> str:
+        """The reason, one line, for the server's log (never for the client)."""
+
+@final
+class Session:
+    """The CLIENTID state of one SMTP connection."""
+
+    def __new__(cls, engine: Engine, tls: bool = False) -> Session: ...
+    def tls_established(self) -> None:
+        """TLS was negotiated: everything learnt before, the identity included, is discarded."""
+    def ehlo(self) -> bool:
+        """An EHLO command: whether its reply lists CLIENTID."""
+    def helo(self) -> None:
+        """A HELO command (no keywords)."""
+    @property
+    def advertises(self) -> bool:
+        """Whether an EHLO reply sent now would list CLIENTID."""
+    def clientid(self, line: Union[str, bytes]) -> Reply:
+        """A CLIENTID command line: the reply to send."""
+    def auth_started(self) -> None:
+        """An AUTH command was received: CLIENTID is refused from now on."""
+    def authenticate(
+        self,
+        account: str,
+        credentials_valid: bool,
+        peer: Union[str, IPv4Address, IPv6Address],
+        now: Optional[int] = None,
+        location: Optional[str] = None,
+    ) -> Decision:
+        """Decide an AUTH with the engine's policy and record it in the history."""
+    def rset(self) -> None:
+        """RSET: the identity stays."""
+    def security_layer_reset(self) -> None:
+        """A security layer after AUTH: back to the initial state, identity discarded."""
+    def quit(self) -> None:
+        """QUIT: every later CLIENTID is out of sequence."""
+    @property
+    def tls(self) -> bool:
+        """Whether the connection is encrypted."""
+    @property
+    def authenticated(self) -> bool:
+        """Whether AUTH was answered 235."""
+    @property
+    def clientid_accepted(self) -> bool:
+        """Whether a CLIENTID command was answered 250 since the last reset."""
+    @property
+    def transaction_refusal(self) -> Optional[Reply]:
+        """The 550 for MAIL, RCPT and DATA once the policy refused after a 235, else None."""
+    @property
+    def identity(self) -> Optional[Tuple[str, str]]:
+        """The (type, token) kept in the session, whatever its handling flags."""
+    @property
+    def presented_identity(self) -> Optional[Tuple[str, str]]:
+        """The (type, token) if it counts as presented (not "ignore" nor "debug")."""
+    def loggable_identity(self, audience: str) -> Optional[Tuple[str, str]]:
+        """The (type, token) if it may go to the "system" or "user" log."""
+    @property
+    def handling(self) -> Optional[Set[str]]:
+        """The handling flags of the kept identity's type, as a policy file spells them."""
 
 # mailsec.headers
 

@@ -3,6 +3,26 @@
 A server parses the command it receives with :func:`parse`; a client builds the command it sends
 with :class:`ClientIdCommand` and checks the server's EHLO reply with :func:`ehlo_advertises`.
 
+A server that speaks CLIENTID keeps one :class:`Engine` (its :class:`Policy`, the ``[clientid]``
+table of a mailsec policy file, and a history store: :class:`MemoryStore` or
+:class:`SqliteStore`) and one :class:`Session` per connection. The session answers whether to
+advertise the keyword (draft §3) and how to reply to each CLIENTID command (§4); at AUTH,
+:meth:`Session.authenticate` applies the policy's heuristics (§6) and returns a
+:class:`Decision` whose reply the server sends.
+
+>>> engine = Engine(Policy.from_toml('[clientid]\\ndenied_types = ["MAC"]\\n'))
+>>> session = Session(engine)
+>>> session.ehlo(), str(session.clientid("CLIENTID MAC 08:9e:01:70:f6:46"))
+(False, '500 Syntax error, command unrecognised')
+>>> session.tls_established()
+>>> session.ehlo(), str(session.clientid("CLIENTID MAC 08:9e:01:70:f6:46"))
+(True, '250 OK')
+>>> decision = session.authenticate("test", True, "192.0.2.1")
+>>> decision.verdict, str(decision.reply)
+('refuse', '550 Server policy does not permit your use of this mail system')
+>>> decision.findings[0][:2]
+('type_not_accepted', 'deny')
+
 >>> command = parse("CLIENTID UUID 23bf83be-aad7-46aa-9e0f-39191ccf402f")
 >>> command.type, command.token
 ('UUID', '23bf83be-aad7-46aa-9e0f-39191ccf402f')
@@ -20,6 +40,13 @@ from typing import List, Optional, Union
 from mailsec._errors import MailsecError
 from mailsec._mailsec import (
     ClientIdCommand,
+    ClientIdPolicy as Policy,
+    Decision,
+    Engine,
+    MemoryStore,
+    Reply,
+    Session,
+    SqliteStore,
     clientid_ehlo_advertises as _ehlo_advertises,
     clientid_ehlo_keywords as _ehlo_keywords,
     clientid_parse as _parse,
@@ -27,8 +54,17 @@ from mailsec._mailsec import (
 
 __all__ = [
     "ClientIdCommand",
+    "ClientIdPolicyError",
     "ClientIdSyntaxError",
+    "Decision",
     "EhloReplyError",
+    "Engine",
+    "HistoryStoreError",
+    "MemoryStore",
+    "Policy",
+    "Reply",
+    "Session",
+    "SqliteStore",
     "parse",
     "ehlo_advertises",
     "ehlo_keywords",
@@ -71,6 +107,53 @@ class EhloReplyError(MailsecError, ValueError):
     def __init__(self, message: str, offset: Optional[int]) -> None:
         super().__init__(message)
         self.offset = offset
+
+
+class ClientIdPolicyError(MailsecError, ValueError):
+    """A policy that cannot be used: bad TOML, an unknown key, an inconsistent ``[clientid]``
+    setting, a token key file that is too short.
+
+    ``str(error)`` names the place (``"line 3, column 1: ..."``) or the setting.
+
+    Attributes:
+        setting: the ``[clientid]`` setting at fault (e.g. ``"travel.ipv4_prefix"``), when the
+            TOML itself was fine but a value does not fit.
+        line: 1-based line in the TOML text, when known.
+        column: 1-based column (in characters) in the TOML text, when known.
+    """
+
+    setting: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
+
+    def __init__(
+        self,
+        message: str,
+        setting: Optional[str],
+        line: Optional[int],
+        column: Optional[int],
+    ) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.line = line
+        self.column = column
+
+
+class HistoryStoreError(MailsecError):
+    """A history store could not be opened or used.
+
+    Attributes:
+        code: ``"store_unavailable"``, ``"store_corrupt"`` or ``"store_full"``.
+        temporary: whether trying again later may succeed.
+    """
+
+    code: str
+    temporary: bool
+
+    def __init__(self, message: str, code: str, temporary: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.temporary = temporary
 
 
 def parse(line: Union[str, bytes], *, lenient: bool = False) -> ClientIdCommand:
