@@ -1,6 +1,6 @@
 //! The SMTP CLIENTID extension (draft-storey-smtp-client-id-13), from the `clientid` crate,
-//! plus what ties it to a mailsec [`Policy`](crate::Policy): the `[clientid]` table and the
-//! key file of the token hash.
+//! plus what ties it to a mailsec [`crate::Policy`]: the `[clientid]` table and the key file of
+//! the token hash.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -24,6 +24,9 @@ use std::sync::Arc;
 pub use ::clientid::*;
 
 use crate::{Error, Policy};
+
+#[cfg(feature = "server")]
+pub mod server;
 
 /// The smallest token key file accepted, in bytes.
 pub const MIN_TOKEN_KEY_BYTES: usize = 32;
