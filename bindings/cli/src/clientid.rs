@@ -7,10 +7,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Subcommand;
-// Redis comes from the leaf crate, which this crate builds with its `redis` feature.
-use facade::clientid::store::RedisStore;
 use facade::clientid::server::{self, Hostname, Limits, LoadError, ServerConfig, UserTable};
-use facade::clientid::store::SqliteStore;
+// RedisStore exists because this leaf crate turns on the facade's `redis` feature.
+use facade::clientid::store::{RedisStore, SqliteStore};
 use facade::clientid::{
     ClientIdCommand, ClientIdToken, ClientIdType, EhloReply, HistoryStore, MemoryStore, StoreError,
     Strictness, SyntaxError,
