@@ -40,6 +40,10 @@ pub enum Error {
     /// S/MIME signing or verification could not run (bad message, key or certificate).
     #[error("S/MIME: {0}")]
     Smime(#[from] smime_core::Error),
+    /// OpenPGP or PGP/MIME could not run (bad message, key, or key store).
+    #[cfg(feature = "pgp")]
+    #[error("OpenPGP: {0}")]
+    Pgp(#[from] pgp_core::Error),
     /// A file could not be read.
     #[error("{what}: {message}")]
     Io {
@@ -64,6 +68,12 @@ impl Error {
             // configured is configuration.
             Error::Smime(e) if e.is_bad_input() => ErrorKind::BadInput,
             Error::Smime(_) => ErrorKind::Config,
+            #[cfg(feature = "pgp")]
+            Error::Pgp(e) if e.is_bad_input() => ErrorKind::BadInput,
+            #[cfg(feature = "pgp")]
+            Error::Pgp(pgp_core::Error::Store { .. }) => ErrorKind::Io,
+            #[cfg(feature = "pgp")]
+            Error::Pgp(_) => ErrorKind::Config,
             Error::Io { .. } => ErrorKind::Io,
         }
     }
@@ -80,6 +90,8 @@ impl Error {
             | Error::ClientIdStore(_)
             | Error::Smime(_)
             | Error::Io { .. } => None,
+            #[cfg(feature = "pgp")]
+            Error::Pgp(_) => None,
         }
     }
 }

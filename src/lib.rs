@@ -12,6 +12,8 @@
 //!   signature secures, canonicalization, verification report, DCA transforms.
 //! - [`smime`]: S/MIME signing and verification (RFC 5652, RFC 8551) carrying
 //!   SecureHeaderFields, with certificate path validation (RFC 5280) and a per-signer report.
+//! - `pgp` (facade feature `pgp`): OpenPGP keys, signatures and encryption, and PGP/MIME
+//!   (RFC 3156), interoperable with GnuPG.
 //! - [`Policy`]: the TOML policy file that drives them.
 //!
 //! ```
@@ -35,6 +37,8 @@ pub use error::{Error, ErrorKind};
 pub use policy::Policy;
 
 pub mod clientid;
+#[cfg(feature = "pgp")]
+pub mod pgp;
 
 /// Secure header fields (RFC 7508, draft-cailleux-secure-headers-05), from the
 /// `secure-headers` crate.
