@@ -109,7 +109,7 @@ impl KeyStore {
                     let k = ka.key();
                     k.fingerprint().to_hex() == hex || hex.len() == 16 && k.keyid().to_hex() == hex
                 });
-            let by_email = email.contains('@') && key.emails().iter().any(|e| *e == email);
+            let by_email = email.contains('@') && key.emails().contains(&email);
             if by_id || by_email {
                 found.push(key);
             }

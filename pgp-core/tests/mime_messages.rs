@@ -263,8 +263,13 @@ fn rfc3156_s6_2_signed_and_encrypted_in_one_opens_valid() {
     )
     .unwrap();
     for reader in [bob(), alice()] {
-        let opened =
-            mime::open(&sealed, &[reader.clone()], &[alice().public()], &policy()).unwrap();
+        let opened = mime::open(
+            &sealed,
+            std::slice::from_ref(reader),
+            &[alice().public()],
+            &policy(),
+        )
+        .unwrap();
         assert!(opened.is_valid(), "{opened}");
         assert_eq!(
             opened

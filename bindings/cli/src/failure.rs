@@ -132,6 +132,11 @@ impl Failure {
                     _ => None,
                 },
             }),
+            Failure::Facade(Error::Pgp(error))
+            | Failure::File {
+                error: Error::Pgp(error),
+                ..
+            } => crate::pgp::error_json(error, message),
             Failure::Facade(Error::Io { .. }) | Failure::Read { .. } | Failure::Write(_) => {
                 json!({ "error": "io", "message": message })
             }

@@ -10,6 +10,7 @@ mod failure;
 mod headers;
 mod input;
 mod output;
+mod pgp;
 mod policy;
 mod smime;
 
@@ -35,6 +36,11 @@ enum Area {
     /// transforms. Messages on stdin; a broken policy exits 75.
     #[command(subcommand)]
     Headers(headers::Verb),
+    /// OpenPGP (RFC 9580, RFC 4880) and PGP/MIME (RFC 3156): keys and a key store, sign,
+    /// verify, encrypt, decrypt. Messages on stdin, results on stdout; malformed input exits
+    /// 65, unusable keys 75, a key store or file that cannot be read or written 74.
+    #[command(subcommand)]
+    Pgp(pgp::Verb),
     /// The policy file.
     #[command(subcommand)]
     Policy(policy::Verb),
@@ -49,6 +55,7 @@ fn main() -> ExitCode {
     match cli.area {
         Area::Clientid(verb) => clientid::run(verb),
         Area::Headers(verb) => headers::run(verb),
+        Area::Pgp(verb) => pgp::run(verb),
         Area::Policy(verb) => policy::run(verb),
         Area::Smime(verb) => smime::run(verb),
     }

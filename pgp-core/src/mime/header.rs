@@ -80,10 +80,8 @@ pub(crate) fn split<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Entity<'a>, 
         let line = &bytes[pos..next];
         let content = trim_line_ending(line);
         let continuation = matches!(line.first(), Some(b' ' | b'\t'));
-        if !continuation {
-            if let Some((start, name_end)) = current.take() {
-                push_field(&mut fields, bytes, start, name_end, pos, limits)?;
-            }
+        if !continuation && let Some((start, name_end)) = current.take() {
+            push_field(&mut fields, bytes, start, name_end, pos, limits)?;
         }
         if content.is_empty() {
             // The empty line (or the end of input) ends the header block.
