@@ -6,6 +6,7 @@ use pyo3::types::PyBytes;
 
 mod clientid;
 mod headers;
+mod pgp;
 mod smime;
 
 /// Text arguments accept `str` or `bytes`; bytes reach the parser unchanged, so an 8-bit byte is
@@ -33,5 +34,6 @@ fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
 fn _mailsec(module: &Bound<'_, PyModule>) -> PyResult<()> {
     clientid::register(module)?;
     headers::register(module)?;
+    pgp::register(module)?;
     smime::register(module)
 }

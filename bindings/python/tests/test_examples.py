@@ -58,3 +58,25 @@ def test_smime_sign_verify_reports_what_broke() -> None:
     assert lines[6].startswith("failure: signer 1 (CN=alice-ed25519,O=mailsec test): signature ")
     assert len(lines) == 7
     assert result.stderr == b""
+
+
+def test_pgp_sign_encrypt_reports_what_broke() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "pgp_sign_encrypt.py")],
+        capture_output=True,
+        check=True,
+    )
+    assert result.stdout.decode().splitlines() == [
+        "keys: Alice <alice@example.org> and Bob <bob@example.net> (version 4)",
+        "sent: multipart/encrypted, outer Subject: [...]",
+        "as sent: valid (encrypted, signed)",
+        "  decrypted with Bob's key (AES-256, seipd-v1)",
+        "  signature: good by Alice <alice@example.org>",
+        "  Subject: obscured, protected value 'Quarterly report'",
+        "From changed: INVALID",
+        "  From: 'Mallory <ceo@example.org>' outside, 'Alice <alice@example.org>' signed",
+        "body changed: refused (bad input: True)",
+        "attachment as sent: valid",
+        "attachment changed: INVALID, signature bad",
+    ]
+    assert result.stderr == b""

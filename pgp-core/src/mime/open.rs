@@ -30,6 +30,19 @@ pub enum HeaderStatus {
     Unprotected,
 }
 
+impl HeaderStatus {
+    /// The status's name: `match`, `differs`, `obscured`, `missing-outside`, `unprotected`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HeaderStatus::Match => "match",
+            HeaderStatus::Differs => "differs",
+            HeaderStatus::Obscured => "obscured",
+            HeaderStatus::MissingOutside => "missing-outside",
+            HeaderStatus::Unprotected => "unprotected",
+        }
+    }
+}
+
 /// One header field compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeaderCheck {
@@ -90,7 +103,7 @@ impl fmt::Display for Opened {
         write!(f, "{}", self.signatures)?;
         for h in &self.headers {
             if h.status != HeaderStatus::Match {
-                write!(f, "\nheader {}: {:?}", h.name, h.status)?;
+                write!(f, "\nheader {}: {}", h.name, h.status.name())?;
             }
         }
         Ok(())

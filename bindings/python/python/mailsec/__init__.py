@@ -5,12 +5,14 @@ Submodules:
 - :mod:`mailsec.clientid` -- the SMTP CLIENTID extension (draft-storey-smtp-client-id-13).
 - :mod:`mailsec.headers` -- secure header fields, the SecureHeaderFields signed attribute
   (RFC 7508).
+- :mod:`mailsec.pgp` -- OpenPGP keys, signatures and encryption (RFC 9580), and PGP/MIME
+  (RFC 3156) with protected header fields.
 - :mod:`mailsec.smime` -- S/MIME signing and verification (RFC 8551) with secure header fields.
 
 Every exception mailsec raises derives from :class:`MailsecError`.
 """
 
 from mailsec._errors import MailsecError
-from mailsec import clientid, headers, smime
+from mailsec import clientid, headers, pgp, smime
 
-__all__ = ["MailsecError", "clientid", "headers", "smime"]
+__all__ = ["MailsecError", "clientid", "headers", "pgp", "smime"]

@@ -513,3 +513,274 @@ def smime_verify(
     time: Optional[int],
     allow_sha1: bool,
 ) -> Report: ...
+
+# mailsec.pgp
+
+@final
+class Key:
+    """An OpenPGP key: a certificate, with or without its secret key material. Immutable."""
+
+    @classmethod
+    def generate(
+        cls,
+        userid: str,
+        *,
+        cipher_suite: str = "cv25519",
+        profile: str = "rfc4880",
+        password: Optional[str] = None,
+        validity: Optional[int] = None,
+    ) -> Tuple[Key, bytes]:
+        """A new key for `userid` (certification and signing primary key, a signing subkey, an
+        encryption subkey) and its revocation certificate (ASCII-armored), to keep apart.
+
+        cipher_suite: "cv25519" (Ed25519 and Curve25519), "rsa3k" or "rsa4k".
+        profile: "rfc4880" (version 4, read by GnuPG 2.2) or "rfc9580" (version 6).
+        password: protect the secret key material with it.
+        validity: seconds until the key expires; None never.
+        """
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Key:
+        """One key, ASCII-armored or binary, public or secret."""
+    @classmethod
+    def read_keyring(cls, data: bytes) -> List[Key]:
+        """Every key of a key ring (concatenated or armored key blocks); at least one."""
+    @property
+    def fingerprint(self) -> str:
+        """The primary key's fingerprint, upper-case hex without spaces."""
+    @property
+    def key_id(self) -> str:
+        """The primary key's key ID, upper-case hex."""
+    @property
+    def key_fingerprints(self) -> List[str]:
+        """The fingerprints of the primary key and of every subkey."""
+    @property
+    def user_ids(self) -> List[str]:
+        """The user IDs, as text (invalid UTF-8 replaced by U+FFFD)."""
+    @property
+    def emails(self) -> List[str]:
+        """The e-mail addresses of the user IDs, lower-case."""
+    @property
+    def version(self) -> int:
+        """The primary key's packet version: 4 (RFC 4880) or 6 (RFC 9580)."""
+    @property
+    def has_secret(self) -> bool:
+        """Whether any secret key material is present."""
+    @property
+    def is_locked(self) -> bool:
+        """Whether some secret key material is password-protected."""
+    def unlock(self, password: str) -> Key:
+        """The same key, every protected secret decrypted; PgpLockedKeyError if the password
+        is wrong."""
+    def lock(self, password: str) -> Key:
+        """The same key, every secret protected by `password`."""
+    def public(self) -> Key:
+        """The public certificate alone."""
+    def export_cert(self, *, armor: bool = True) -> bytes:
+        """The public certificate, ASCII-armored or binary."""
+    def export_secret(self, *, armor: bool = True) -> bytes:
+        """The key with its secret key material, as protected as it is now."""
+    def merge(self, other: Key) -> Key:
+        """This key with what `other` (the same key) knows: user IDs, subkeys, signatures,
+        revocations, secret key material."""
+    def revocation_certificate(self, reason: str = "unspecified", message: str = "") -> bytes:
+        """A revocation certificate (ASCII-armored) signed with the primary key; reason is
+        "unspecified", "superseded", "compromised" or "retired"."""
+    def apply_revocation(self, data: bytes) -> Key:
+        """The key with a revocation certificate of it (armored or binary) applied."""
+    def is_revoked(self) -> bool:
+        """Whether the key is revoked (now, under the standard policy)."""
+    def invalidity(self) -> Optional[str]:
+        """Why the key is not valid now (expired, revoked, too weak); None when it is."""
+    def __eq__(self, other: object, /) -> bool:
+        """The same OpenPGP data, secret key material included (a key with secrets is not
+        equal to its public part)."""
+    def __hash__(self) -> int:
+        """Hash of the fingerprint."""
+
+@final
+class KeyStore:
+    """A directory of keys, one file per certificate; safe for several processes."""
+
+    def __new__(cls, path: Union[str, os.PathLike[str]]) -> KeyStore:
+        """Open the store in `path`, creating the directory if needed."""
+    @property
+    def path(self) -> Path:
+        """The directory."""
+    def insert(self, key: Key) -> Key:
+        """Add `key`, merged with what is stored under its fingerprint; the key as stored."""
+    def get(self, fingerprint: str) -> Optional[Key]:
+        """The key with this primary fingerprint (hex, any case, spaces allowed)."""
+    def lookup(self, query: str) -> List[Key]:
+        """Keys matching a fingerprint or key ID of any (sub)key, or an e-mail address."""
+    def list(self) -> List[Key]:
+        """Every stored key, in fingerprint order."""
+    def remove(self, fingerprint: str) -> bool:
+        """Remove the key with this fingerprint; False when there was none."""
+
+@final
+class SignatureReport:
+    """What was checked of one signature."""
+
+    @property
+    def issuer(self) -> Optional[str]:
+        """The issuer the signature names: a fingerprint when it carries one, else a key ID."""
+    @property
+    def signer_cert(self) -> Optional[str]:
+        """The fingerprint of the certificate whose key made the signature, when known."""
+    @property
+    def signing_key(self) -> Optional[str]:
+        """The fingerprint of the (sub)key that made the signature, when known."""
+    @property
+    def signer_user_id(self) -> Optional[str]:
+        """The signer's primary user ID, when known."""
+    @property
+    def key_valid(self) -> Optional[bool]:
+        """Whether the signing key was valid when the signature was made; None if unknown."""
+    @property
+    def created(self) -> Optional[int]:
+        """The signature's creation time, seconds since the Unix epoch."""
+    @property
+    def hash_algorithm(self) -> str:
+        """The hash algorithm as RFC 9580 names it, e.g. "SHA256"."""
+    @property
+    def public_key_algorithm(self) -> str:
+        """The signature's public-key algorithm, e.g. "EdDSA", "RSA"."""
+    @property
+    def verdict(self) -> str:
+        """"good", "bad", "unknown-signer", "key-invalid", "rejected" or "malformed"."""
+    @property
+    def detail(self) -> Optional[str]:
+        """Why, when the verdict is not "good"."""
+    def to_json(self) -> str:
+        """The report as JSON."""
+
+@final
+class PgpVerificationReport:
+    """Every signature found, and what became of each (mailsec.pgp.VerificationReport)."""
+
+    @property
+    def signatures(self) -> List[SignatureReport]:
+        """One entry per signature, in message order."""
+    @property
+    def is_valid(self) -> bool:
+        """At least one signature is good and none is bad, rejected or malformed."""
+    @property
+    def good_signers(self) -> List[str]:
+        """The fingerprints of the certificates that made good signatures."""
+    def to_json(self) -> str:
+        """The report as JSON ({"signatures": [...]})."""
+
+@final
+class DecryptionReport:
+    """What was checked while decrypting."""
+
+    @property
+    def recipients(self) -> List[str]:
+        """The key IDs (or fingerprints) the message was encrypted to."""
+    @property
+    def decrypted_with(self) -> Optional[str]:
+        """The fingerprint of the (sub)key that decrypted the session key."""
+    @property
+    def decrypted_with_cert(self) -> Optional[str]:
+        """The fingerprint of the certificate that subkey belongs to."""
+    @property
+    def symmetric_algorithm(self) -> Optional[str]:
+        """The symmetric cipher of the data, e.g. "AES256"."""
+    @property
+    def aead_algorithm(self) -> Optional[str]:
+        """The AEAD mode of SEIPD v2 data, e.g. "OCB"; None for v1."""
+    @property
+    def protection(self) -> str:
+        """"seipd-v1" (CFB and MDC) or "seipd-v2" (AEAD)."""
+    @property
+    def compressed(self) -> bool:
+        """Whether the data was compressed inside the encryption."""
+    @property
+    def signatures(self) -> PgpVerificationReport:
+        """The signatures found inside the encryption, checked."""
+    def to_json(self) -> str:
+        """The report as JSON."""
+
+@final
+class Verified:
+    """An inline signed message, verified."""
+
+    @property
+    def content(self) -> bytes:
+        """The signed content."""
+    @property
+    def report(self) -> PgpVerificationReport:
+        """The signatures, checked."""
+
+@final
+class Decrypted:
+    """A decrypted message."""
+
+    @property
+    def content(self) -> bytes:
+        """The plaintext."""
+    @property
+    def report(self) -> DecryptionReport:
+        """Which key decrypted it, how it was protected, and its signatures."""
+
+@final
+class HeaderCheck:
+    """One protected header field compared with the one outside (RFC 9788)."""
+
+    @property
+    def name(self) -> str:
+        """The field name as written in the protected part (or outside, for "unprotected")."""
+    @property
+    def protected(self) -> Optional[str]:
+        """The value in the protected part."""
+    @property
+    def outer(self) -> Optional[str]:
+        """The value in the outer header."""
+    @property
+    def status(self) -> str:
+        """"match", "differs", "obscured" (hidden by the sender, e.g. Subject "[...]"),
+        "missing-outside" or "unprotected"."""
+
+@final
+class Opened:
+    """What opening a PGP/MIME message found."""
+
+    @property
+    def kind(self) -> str:
+        """The outermost layer: "signed", "encrypted" or "other"."""
+    @property
+    def is_valid(self) -> bool:
+        """The signatures are valid and no protected header field differs from the outer one."""
+    @property
+    def is_signed(self) -> bool:
+        """Whether the message carried at least one signature."""
+    @property
+    def is_encrypted(self) -> bool:
+        """Whether the message was encrypted."""
+    @property
+    def decryption(self) -> Optional[DecryptionReport]:
+        """The decryption, when the message was encrypted."""
+    @property
+    def signatures(self) -> PgpVerificationReport:
+        """Every signature found, inside the encryption and of a nested multipart/signed."""
+    @property
+    def headers(self) -> List[HeaderCheck]:
+        """The protected header fields compared with the outer ones."""
+    @property
+    def content(self) -> bytes:
+        """The protected MIME entity (header and body), as signed or decrypted, CRLF."""
+    def to_json(self) -> str:
+        """The report as JSON (without the content)."""
+
+def pgp_sign(data: bytes, signers: Sequence[Key], detached: bool, armor: bool) -> bytes: ...
+def pgp_verify(data: bytes, signature: bytes, certs: Sequence[Key]) -> PgpVerificationReport: ...
+def pgp_verify_inline(message: bytes, certs: Sequence[Key]) -> Verified: ...
+def pgp_encrypt(
+    data: bytes, recipients: Sequence[Key], sign_with: Sequence[Key], armor: bool
+) -> bytes: ...
+def pgp_decrypt(message: bytes, keys: Sequence[Key], verify_with: Sequence[Key]) -> Decrypted: ...
+def pgp_sign_message(message: bytes, signers: Sequence[Key]) -> bytes: ...
+def pgp_encrypt_message(
+    message: bytes, recipients: Sequence[Key], sign_with: Sequence[Key]
+) -> bytes: ...
+def pgp_open_message(message: bytes, keys: Sequence[Key], certs: Sequence[Key]) -> Opened: ...
