@@ -43,12 +43,32 @@ pub fn decrypt(
             message: "unlock the key with its password first".into(),
         });
     }
-    let helper = Helper::new(verify_with, keys, policy);
-    let builder =
-        DecryptorBuilder::from_bytes(message).map_err(|e| Error::malformed("message", e))?;
+    let scan = scan(message);
+    if scan.unprotected {
+        return Err(Error::Unprotected);
+    }
+    if scan.truncated_seipd {
+        // sequoia 2.4.2 panics on a SEIPD v1 body too short for its quick-check bytes and the
+        // MDC (parse.rs, PacketParser::decrypt_); such a packet cannot be a message anyway.
+        return Err(Error::malformed(
+            "message",
+            "SEIPD v1 packet too short to hold a message and its MDC (RFC 9580 §5.13.1)",
+        ));
+    }
+    let helper = Helper::new(verify_with, keys);
+    let builder = DecryptorBuilder::from_bytes(message)
+        .map_err(|e| Error::malformed("message", e))?
+        // Bound what sequoia holds back for verification by our own output limit.
+        .buffer_size(
+            policy
+                .limits
+                .max_output_bytes
+                .saturating_add(1)
+                .min(openpgp::parse::stream::DEFAULT_BUFFER_SIZE),
+        );
     let mut decryptor = match builder.with_policy(policy.standard(), policy.time, helper) {
         Ok(d) => d,
-        Err(e) => return Err(classify(e, message, policy)),
+        Err(e) => return Err(classify(e, message)),
     };
     let content =
         read_bounded(&mut decryptor, policy.limits.max_output_bytes).map_err(|e| match e {
@@ -80,49 +100,71 @@ pub fn decrypt(
     })
 }
 
-/// Turns a failure to start decrypting into the error that says why: unprotected data,
-/// no key for any recipient, or a malformed message.
-fn classify(
-    e: impl std::fmt::Display + std::fmt::Debug,
-    message: &[u8],
-    policy: &PgpPolicy,
-) -> Error {
+/// Turns a failure to start decrypting into the error that says why: no key for any
+/// recipient, or a malformed message.
+fn classify(e: impl std::fmt::Display, message: &[u8]) -> Error {
     let text = format!("{e:#}");
-    match recipients_and_protection(message, policy) {
-        Some((_, true)) => Error::Unprotected,
-        Some((recipients, false)) if text.contains("session key") => Error::NoDecryptionKey {
-            recipients: recipients.join(", "),
-        },
-        _ => Error::malformed("message", text),
+    let scan = scan(message);
+    if text.contains("session key") && !scan.recipients.is_empty() {
+        return Error::NoDecryptionKey {
+            recipients: scan.recipients.join(", "),
+        };
     }
+    Error::malformed("message", text)
 }
 
-/// The recipients named by the PKESK packets, and whether the data is a SED packet, from the
-/// packet headers alone (no decryption).
-fn recipients_and_protection(message: &[u8], policy: &PgpPolicy) -> Option<(Vec<String>, bool)> {
+/// What the packet headers of a message say, read without decrypting anything.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Key IDs (or fingerprints) named by the PKESK packets.
+    recipients: Vec<String>,
+    /// A Symmetrically Encrypted Data packet (tag 9, no integrity protection) is present.
+    unprotected: bool,
+    /// A SEIPD v1 packet is shorter than the smallest valid one.
+    truncated_seipd: bool,
+}
+
+/// The smallest SEIPD v1 body sequoia can take apart: 16 octets of random prefix (the
+/// largest block size), the 2 quick-check octets, and the 22-octet MDC packet.
+const MIN_SEIPD_V1_BODY: usize = 16 + 2 + 22;
+
+/// Top-level packets past this many are not scanned (a message has a handful).
+const MAX_SCANNED_PACKETS: usize = 10_000;
+
+fn scan(message: &[u8]) -> Scan {
     use openpgp::Packet;
     use openpgp::parse::{PacketParser, PacketParserResult};
-    let _ = policy;
-    let mut ppr = PacketParser::from_bytes(message).ok()?;
-    let mut recipients = Vec::new();
-    let mut unprotected = false;
+    let mut scan = Scan::default();
+    let Ok(mut ppr) = PacketParser::from_bytes(message) else {
+        return scan;
+    };
     let mut seen = 0usize;
-    while let PacketParserResult::Some(pp) = ppr {
+    while let PacketParserResult::Some(mut pp) = ppr {
         seen += 1;
-        if seen > 10_000 {
+        if seen > MAX_SCANNED_PACKETS {
             break;
         }
         match &pp.packet {
-            Packet::PKESK(p) => recipients.push(
+            Packet::PKESK(p) => scan.recipients.push(
                 p.recipient()
                     .map(|h| h.to_hex())
                     .unwrap_or_else(|| "anonymous".into()),
             ),
-            p if p.tag() == openpgp::packet::Tag::SED => unprotected = true,
+            Packet::SEIP(openpgp::packet::SEIP::V1(_)) => {
+                // The body is at most the input, whose size is already bounded.
+                let short = pp
+                    .buffer_unread_content()
+                    .map_or(true, |body| body.len() < MIN_SEIPD_V1_BODY);
+                scan.truncated_seipd |= short;
+            }
+            p if p.tag() == openpgp::packet::Tag::SED => scan.unprotected = true,
             _ => {}
         }
         // Never descend into encrypted containers: `next` skips their body.
-        ppr = pp.next().ok()?.1;
+        ppr = match pp.next() {
+            Ok((_, next)) => next,
+            Err(_) => break,
+        };
     }
-    Some((recipients, unprotected))
+    scan
 }

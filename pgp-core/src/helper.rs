@@ -15,7 +15,6 @@ use openpgp::{Cert, KeyHandle, Packet};
 use sequoia_openpgp as openpgp;
 
 use crate::keys::Key;
-use crate::policy::PgpPolicy;
 use crate::report::{Protection, SignatureReport, SignatureVerdict, VerificationReport};
 
 /// What the decryption layer saw.
@@ -35,17 +34,15 @@ pub(crate) struct DecryptionSeen {
 pub(crate) struct Helper<'a> {
     certs: Vec<Cert>,
     secret: &'a [Key],
-    policy: &'a PgpPolicy,
     pub(crate) report: VerificationReport,
     pub(crate) seen: DecryptionSeen,
 }
 
 impl<'a> Helper<'a> {
-    pub(crate) fn new(certs: &[Key], secret: &'a [Key], policy: &'a PgpPolicy) -> Self {
+    pub(crate) fn new(certs: &[Key], secret: &'a [Key]) -> Self {
         Helper {
             certs: certs.iter().map(|k| k.cert().clone()).collect(),
             secret,
-            policy,
             report: VerificationReport::default(),
             seen: DecryptionSeen::default(),
         }
@@ -238,6 +235,15 @@ impl DecryptionHelper for Helper<'_> {
         sym_algo: Option<SymmetricAlgorithm>,
         decrypt: &mut dyn FnMut(Option<SymmetricAlgorithm>, &SessionKey) -> bool,
     ) -> openpgp::Result<Option<Cert>> {
+        // One encryption layer per message: an encrypted message inside the decrypted one is
+        // not something mail clients send, and refusing it keeps the decryption report (and
+        // sequoia's decryptor) to one layer.
+        if self.seen.decrypted_with.is_some() {
+            return Err(openpgp::Error::InvalidOperation(
+                "nested encryption layers are refused".into(),
+            )
+            .into());
+        }
         self.seen.recipients = pkesks
             .iter()
             .map(|p| {
@@ -246,7 +252,6 @@ impl DecryptionHelper for Helper<'_> {
                     .unwrap_or_else(|| "anonymous".into())
             })
             .collect();
-        let policy = self.policy.standard();
         // RFC 9580 §5.1: a PKESK names its recipient key, or is anonymous (then every key is
         // tried). Keys are used for decryption whatever their current validity: mail
         // encrypted to a key before it expired must stay readable.
@@ -263,7 +268,6 @@ impl DecryptionHelper for Helper<'_> {
                     })
                     .filter(|ka| ka.key().has_unencrypted_secret());
                 for ka in candidates {
-                    let _ = policy;
                     let Ok(mut pair) = ka.key().clone().into_keypair() else {
                         continue;
                     };

@@ -29,7 +29,7 @@ pub fn verify_detached(
         policy.limits.max_input_bytes,
         signature.len(),
     )?;
-    let helper = Helper::new(certs, &[], policy);
+    let helper = Helper::new(certs, &[]);
     let mut verifier = DetachedVerifierBuilder::from_bytes(signature)
         .map_err(|e| Error::malformed("signature", e))?
         .with_policy(policy.standard(), policy.time, helper)
@@ -56,9 +56,17 @@ pub fn verify_inline(message: &[u8], certs: &[Key], policy: &PgpPolicy) -> Resul
         policy.limits.max_input_bytes,
         message.len(),
     )?;
-    let helper = Helper::new(certs, &[], policy);
+    let helper = Helper::new(certs, &[]);
     let mut verifier = VerifierBuilder::from_bytes(message)
         .map_err(|e| Error::malformed("message", e))?
+        // Bound what sequoia holds back for verification by our own output limit.
+        .buffer_size(
+            policy
+                .limits
+                .max_output_bytes
+                .saturating_add(1)
+                .min(openpgp::parse::stream::DEFAULT_BUFFER_SIZE),
+        )
         .with_policy(policy.standard(), policy.time, helper)
         .map_err(|e| Error::malformed("message", e))?;
     let content =

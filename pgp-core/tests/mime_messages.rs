@@ -411,3 +411,10 @@ fn limits_on_depth_parts_and_header_fields_are_enforced() {
         "{err}"
     );
 }
+
+#[test]
+fn an_encrypted_message_given_to_inline_verification_is_an_error_not_a_panic() {
+    let sealed = pgp_core::encrypt(b"secret", &[bob().public()], &[], true, &policy()).unwrap();
+    let err = pgp_core::verify_inline(&sealed, &[bob().public()], &policy()).unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }), "{err}");
+}
