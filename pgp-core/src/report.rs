@@ -148,7 +148,7 @@ pub struct DecryptionReport {
     pub decrypted_with: Option<String>,
     /// Fingerprint of the certificate that subkey belongs to.
     pub decrypted_with_cert: Option<String>,
-    /// Symmetric cipher of the data (`AES256`).
+    /// Symmetric cipher of the data, as sequoia names it (`AES-256`).
     pub symmetric_algorithm: Option<String>,
     /// AEAD mode for SEIPD v2 (`OCB`), `None` for v1.
     pub aead_algorithm: Option<String>,

@@ -187,6 +187,18 @@
 #define MAILSEC_HEADERS_VERDICT_MISSING 2
 
 /*
+ Flag of `mailsec_pgp_sign`, `mailsec_pgp_encrypt` and the key exports: ASCII armor (RFC 9580
+ §6) instead of binary OpenPGP.
+ */
+#define MAILSEC_PGP_ARMOR 1
+
+/*
+ Flag of `mailsec_pgp_sign`: an inline-signed message that carries the data (RFC 9580 §10.3)
+ instead of a detached signature (§10.4).
+ */
+#define MAILSEC_PGP_INLINE (1 << 1)
+
+/*
  Flag of `mailsec_smime_sign`: produce application/pkcs7-mime signed-data (RFC 8551 §3.5.2),
  the content inside the CMS object, instead of the default multipart/signed (§3.5.3).
  */
@@ -207,7 +219,8 @@
  store errors (draft §4, §6, §7); 1100–1199 are EHLO reply errors; 1200–1299 are
  secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
  policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
- `smime_core::Error::code()`.
+ `smime_core::Error::code()`; 1500–1599 are OpenPGP and PGP/MIME errors (RFC 9580, RFC 3156),
+ one per `pgp_core::Error` variant.
  */
 enum mailsec_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -425,6 +438,60 @@ enum mailsec_result
    An invariant of the S/MIME code did not hold: a bug, please report it (`internal`).
    */
   MAILSEC_RESULT_SMIME_INTERNAL = 1412,
+  /*
+   An OpenPGP error of a kind this version has no code for.
+   */
+  MAILSEC_RESULT_PGP_ERROR = 1500,
+  /*
+   OpenPGP data (a key, a message, a signature) is malformed; the detail says what the parser
+   found.
+   */
+  MAILSEC_RESULT_PGP_MALFORMED = 1501,
+  /*
+   A PGP/MIME structure is not what RFC 3156 requires, or the message is not PGP/MIME; the
+   detail gives the byte offset.
+   */
+  MAILSEC_RESULT_PGP_MIME = 1502,
+  /*
+   A limit on untrusted input was hit (input or output size, recipients, certificates, MIME
+   depth, parts or header fields); the detail names it.
+   */
+  MAILSEC_RESULT_PGP_LIMIT_EXCEEDED = 1503,
+  /*
+   The key has no secret key material usable for the operation.
+   */
+  MAILSEC_RESULT_PGP_NO_SECRET_KEY = 1504,
+  /*
+   The certificate has no key valid for the operation under the policy (expired, revoked,
+   missing, or of an algorithm the policy rejects).
+   */
+  MAILSEC_RESULT_PGP_NO_VALID_KEY = 1505,
+  /*
+   The secret key is password-protected and was not unlocked, or the password is wrong.
+   */
+  MAILSEC_RESULT_PGP_LOCKED = 1506,
+  /*
+   None of the given secret keys can decrypt the message; the detail lists its recipients.
+   */
+  MAILSEC_RESULT_PGP_NO_DECRYPTION_KEY = 1507,
+  /*
+   The message is encrypted without integrity protection (SED packet, RFC 9580 §5.7) and is
+   refused.
+   */
+  MAILSEC_RESULT_PGP_UNPROTECTED = 1508,
+  /*
+   The operation was asked with nothing to do it with (no recipient, no signer, an empty user
+   ID).
+   */
+  MAILSEC_RESULT_PGP_USAGE = 1509,
+  /*
+   Signing, encryption or key generation failed inside the OpenPGP implementation.
+   */
+  MAILSEC_RESULT_PGP_CRYPTO = 1510,
+  /*
+   The key store could not be read or written; the detail names the file.
+   */
+  MAILSEC_RESULT_PGP_STORE = 1511,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -493,6 +560,103 @@ typedef uint32_t mailsec_clientid_action;
 #endif // __cplusplus
 
 /*
+ What became of one signature.
+ */
+enum mailsec_pgp_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   The signature is correct, made by a key valid under the policy when it signed.
+   */
+  MAILSEC_PGP_VERDICT_GOOD = 1,
+  /*
+   The signature does not match the data: the data or the signature was altered.
+   */
+  MAILSEC_PGP_VERDICT_BAD = 2,
+  /*
+   No certificate was given for the issuer, so the signature could not be checked.
+   */
+  MAILSEC_PGP_VERDICT_UNKNOWN_SIGNER = 3,
+  /*
+   The signing key was not valid when the signature was made (expired, revoked, not bound,
+   not signing-capable).
+   */
+  MAILSEC_PGP_VERDICT_KEY_INVALID = 4,
+  /*
+   The policy rejects the signature (a SHA-1 or MD5 hash, a too-weak algorithm).
+   */
+  MAILSEC_PGP_VERDICT_REJECTED = 5,
+  /*
+   The signature packet is malformed or of an unknown version.
+   */
+  MAILSEC_PGP_VERDICT_MALFORMED = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mailsec_pgp_verdict mailsec_pgp_verdict;
+#else
+typedef uint32_t mailsec_pgp_verdict;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ How encrypted data was protected. Data without integrity protection (the SED packet) is
+ refused with `MAILSEC_RESULT_PGP_UNPROTECTED`, so there is always one of these.
+ */
+enum mailsec_pgp_protection
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   SEIPD version 1: CFB with a modification detection code (RFC 4880 §5.13).
+   */
+  MAILSEC_PGP_PROTECTION_SEIPD_V1 = 1,
+  /*
+   SEIPD version 2: AEAD (RFC 9580 §5.13.2).
+   */
+  MAILSEC_PGP_PROTECTION_SEIPD_V2 = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mailsec_pgp_protection mailsec_pgp_protection;
+#else
+typedef uint32_t mailsec_pgp_protection;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ What a message is, by its top-level Content-Type.
+ */
+enum mailsec_pgp_mime_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   `multipart/signed; protocol="application/pgp-signature"` (RFC 3156 §5).
+   */
+  MAILSEC_PGP_MIME_KIND_SIGNED = 1,
+  /*
+   `multipart/encrypted; protocol="application/pgp-encrypted"` (RFC 3156 §4).
+   */
+  MAILSEC_PGP_MIME_KIND_ENCRYPTED = 2,
+  /*
+   Anything else.
+   */
+  MAILSEC_PGP_MIME_KIND_OTHER = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mailsec_pgp_mime_kind mailsec_pgp_mime_kind;
+#else
+typedef uint32_t mailsec_pgp_mime_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
  Bytes produced by mailsec: read them with `mailsec_bytes_data` and `mailsec_bytes_len`,
  release them with `mailsec_bytes_free` (never with C's `free`).
  */
@@ -536,6 +700,55 @@ typedef struct mailsec_headers_policy mailsec_headers_policy;
  2–7). Made by `mailsec_headers_verify`, released by `mailsec_headers_report_free`.
  */
 typedef struct mailsec_headers_report mailsec_headers_report;
+
+/*
+ What decrypting a message found: the key that decrypted it, the cipher and integrity
+ protection, and the signatures inside. Made by `mailsec_pgp_decrypt`, released by
+ `mailsec_pgp_decryption_free`.
+ */
+typedef struct mailsec_pgp_decryption mailsec_pgp_decryption;
+
+/*
+ An OpenPGP key: a certificate, with or without its secret key material. Made by
+ `mailsec_pgp_key_generate`, `mailsec_pgp_key_from_bytes` and the functions that derive a key
+ from another; released by `mailsec_pgp_key_free`.
+ */
+typedef struct mailsec_pgp_key mailsec_pgp_key;
+
+/*
+ Several keys: a key ring read at once, or what a key store lookup found. Read with
+ `mailsec_pgp_key_list_count` and `mailsec_pgp_key_list_get`, released by
+ `mailsec_pgp_key_list_free`.
+ */
+typedef struct mailsec_pgp_key_list mailsec_pgp_key_list;
+
+/*
+ A directory of keys, one file per certificate, safe to share between processes. Made by
+ `mailsec_pgp_keystore_open`, released by `mailsec_pgp_keystore_free`.
+ */
+typedef struct mailsec_pgp_keystore mailsec_pgp_keystore;
+
+/*
+ What opening a PGP/MIME message found: the decryption, the signatures, the protected header
+ fields compared with the outer ones (RFC 9788), and the protected content. Made by
+ `mailsec_pgp_mime_open`, released by `mailsec_pgp_mime_opened_free`.
+ */
+typedef struct mailsec_pgp_mime_opened mailsec_pgp_mime_opened;
+
+/*
+ What an operation accepts: which algorithms (sequoia's standard policy: SHA-1 data
+ signatures and weak keys are rejected), at what time, and the limits on untrusted input.
+ Every operation takes one; NULL means the defaults. Made by `mailsec_pgp_policy_new`,
+ released by `mailsec_pgp_policy_free`.
+ */
+typedef struct mailsec_pgp_policy mailsec_pgp_policy;
+
+/*
+ Every signature found in a message, and what became of each. Made by the verify functions
+ and the signature accessors of decryption and PGP/MIME results, released by
+ `mailsec_pgp_report_free`.
+ */
+typedef struct mailsec_pgp_report mailsec_pgp_report;
 
 /*
  A SecureHeaderFields structure: the canonicalization algorithm and the secured header fields
@@ -618,6 +831,56 @@ typedef struct mailsec_clientid_reply {
    */
   struct mailsec_str text;
 } mailsec_clientid_reply;
+
+/*
+ One signature of a report, filled by `mailsec_pgp_report_signature`. The strings are
+ borrowed from the report and stay valid until it is freed; a string the signature does not
+ have is empty.
+ */
+typedef struct mailsec_pgp_signature {
+  /*
+   The verdict.
+   */
+  mailsec_pgp_verdict verdict;
+  /*
+   The verdict's name: `good`, `bad`, `unknown-signer`, `key-invalid`, `rejected`,
+   `malformed` (static).
+   */
+  struct mailsec_str verdict_name;
+  /*
+   The issuer the signature names: a fingerprint when it carries one, else a key ID
+   (upper-case hex).
+   */
+  struct mailsec_str issuer;
+  /*
+   Fingerprint of the certificate whose key made the signature, when known.
+   */
+  struct mailsec_str signer_fingerprint;
+  /*
+   Fingerprint of the (sub)key that made the signature, when known.
+   */
+  struct mailsec_str signing_key_fingerprint;
+  /*
+   The signer's primary user ID, when known.
+   */
+  struct mailsec_str signer_user_id;
+  /*
+   Hash algorithm as RFC 9580 names it (`SHA256`).
+   */
+  struct mailsec_str hash_algorithm;
+  /*
+   Public-key algorithm of the signature (`EdDSA`, `RSA`…).
+   */
+  struct mailsec_str public_key_algorithm;
+  /*
+   Signature creation time, seconds since the Unix epoch; 0 when the signature has none.
+   */
+  uint64_t created;
+  /*
+   Why, when the verdict is not good.
+   */
+  struct mailsec_str detail;
+} mailsec_pgp_signature;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1400,6 +1663,785 @@ mailsec_result mailsec_headers_restore(const uint8_t *message,
                                        const struct mailsec_headers_policy *policy,
                                        struct mailsec_bytes **message_out,
                                        struct mailsec_error_detail *detail_out);
+
+/*
+ Makes the default policy: sequoia's standard policy, the default limits (64 MiB messages,
+ 1,000 recipients, 10,000 certificates per key block, MIME depth 20, 1,000 parts, 1,000
+ header fields), validity judged at the time of each call. Release it with
+ `mailsec_pgp_policy_free`.
+
+ # Safety
+ `policy_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_policy_new(struct mailsec_pgp_policy **policy_out);
+
+/*
+ Judges validity (key expiry and revocation, algorithm cut-off dates) at `unix_seconds`
+ instead of now: to re-check mail as of when it arrived.
+
+ # Safety
+ `policy` is a live policy handle, not used by another thread meanwhile.
+ */
+mailsec_result mailsec_pgp_policy_set_time(struct mailsec_pgp_policy *policy,
+                                           uint64_t unix_seconds);
+
+/*
+ Sets one limit on untrusted input, by the name an exceeded limit reports: `input_bytes`,
+ `output_bytes` (what a message decrypts or decompresses to), `recipients`, `certificates`
+ (per key block), `mime_depth`, `mime_parts`, `header_fields`. An unknown name is
+ `MAILSEC_RESULT_INVALID_PARAMETER`.
+
+ # Safety
+ `policy` is a live policy handle, not used by another thread meanwhile; `limit` is a
+ NUL-terminated string.
+ */
+mailsec_result mailsec_pgp_policy_set_limit(struct mailsec_pgp_policy *policy,
+                                            const char *limit,
+                                            size_t max);
+
+/*
+ Releases a policy. NULL is ignored.
+
+ # Safety
+ `policy` is NULL or a live policy handle, freed only once.
+ */
+void mailsec_pgp_policy_free(struct mailsec_pgp_policy *policy);
+
+/*
+ Generates a general-purpose key for `userid` (`"Alice <alice@example.org>"`): a certifying
+ and signing primary key, a signing subkey and an encryption subkey.
+
+ `cipher_suite` is `"cv25519"` (Ed25519 and Curve25519, the default for NULL), `"rsa3k"` or
+ `"rsa4k"`; `profile` is `"rfc4880"` (version 4 keys, read by GnuPG 2.2; the default for
+ NULL) or `"rfc9580"` (version 6). With a non-NULL `password` the secret key material is
+ protected by it (the key must then be unlocked with `mailsec_pgp_key_unlock` before it
+ signs or decrypts). `validity_seconds` is how long the key stays valid; 0 means it does not
+ expire.
+
+ On success `*key_out` holds the new key (release it with `mailsec_pgp_key_free`) and, when
+ `revocation_out` is not NULL, `*revocation_out` its ASCII-armored revocation certificate,
+ which the owner keeps apart from the key (release it with `mailsec_bytes_free`). An unknown
+ cipher suite or profile is `MAILSEC_RESULT_INVALID_PARAMETER`, an empty user ID
+ `MAILSEC_RESULT_PGP_USAGE`.
+
+ # Safety
+ `userid` is a NUL-terminated string; `cipher_suite`, `profile` and `password` are NULL or
+ NUL-terminated strings; `key_out` is valid for a write; `revocation_out` and `detail_out` are
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_key_generate(const char *userid,
+                                        const char *cipher_suite,
+                                        const char *profile,
+                                        const char *password,
+                                        uint64_t validity_seconds,
+                                        struct mailsec_pgp_key **key_out,
+                                        struct mailsec_bytes **revocation_out,
+                                        struct mailsec_error_detail *detail_out);
+
+/*
+ Reads one key, ASCII-armored or binary, public (a certificate) or secret.
+
+ On success `*key_out` holds the key (release it with `mailsec_pgp_key_free`). Data that is
+ not one OpenPGP key is `MAILSEC_RESULT_PGP_MALFORMED`, with the parser's reason in
+ `*detail_out`.
+
+ # Safety
+ `data` is valid for reads of `data_len` bytes (NULL only if 0); `key_out` is valid for a
+ write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_key_from_bytes(const uint8_t *data,
+                                          size_t data_len,
+                                          struct mailsec_pgp_key **key_out,
+                                          struct mailsec_error_detail *detail_out);
+
+/*
+ Makes a copy of `key` with its password-protected secret key material decrypted with
+ `password`, ready to sign and decrypt; `key` itself is unchanged. A wrong password is
+ `MAILSEC_RESULT_PGP_LOCKED`. A key without protected material is simply copied.
+
+ # Safety
+ `key` is a live key handle; `password` is a NUL-terminated string; `key_out` is valid for a
+ write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_key_unlock(const struct mailsec_pgp_key *key,
+                                      const char *password,
+                                      struct mailsec_pgp_key **key_out,
+                                      struct mailsec_error_detail *detail_out);
+
+/*
+ Makes a copy of `key` with every secret protected by `password` (to store it). A key still
+ locked with another password is `MAILSEC_RESULT_PGP_LOCKED`: unlock it first.
+
+ # Safety
+ `key` is a live key handle; `password` is a NUL-terminated string; `key_out` is valid for a
+ write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_key_lock(const struct mailsec_pgp_key *key,
+                                    const char *password,
+                                    struct mailsec_pgp_key **key_out,
+                                    struct mailsec_error_detail *detail_out);
+
+/*
+ Makes the public certificate of `key`, without any secret key material: what to give
+ correspondents.
+
+ # Safety
+ `key` is a live key handle; `key_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_key_public(const struct mailsec_pgp_key *key,
+                                      struct mailsec_pgp_key **key_out);
+
+/*
+ Exports the public certificate of `key` into `*cert_out`, binary or, with
+ `MAILSEC_PGP_ARMOR` in `flags`, ASCII-armored. Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `key` is a live key handle; `cert_out` is valid for a write; `detail_out` is NULL or valid
+ for a write.
+ */
+mailsec_result mailsec_pgp_key_export_cert(const struct mailsec_pgp_key *key,
+                                           uint32_t flags,
+                                           struct mailsec_bytes **cert_out,
+                                           struct mailsec_error_detail *detail_out);
+
+/*
+ Exports `key` with its secret key material (as protected as it is now) into `*secret_out`,
+ binary or, with `MAILSEC_PGP_ARMOR` in `flags`, ASCII-armored. Release it with
+ `mailsec_bytes_free`. A key without secret key material is
+ `MAILSEC_RESULT_PGP_NO_SECRET_KEY`.
+
+ # Safety
+ `key` is a live key handle; `secret_out` is valid for a write; `detail_out` is NULL or valid
+ for a write.
+ */
+mailsec_result mailsec_pgp_key_export_secret(const struct mailsec_pgp_key *key,
+                                             uint32_t flags,
+                                             struct mailsec_bytes **secret_out,
+                                             struct mailsec_error_detail *detail_out);
+
+/*
+ The primary key's fingerprint, upper-case hex without spaces (40 characters for a version 4
+ key, 64 for version 6). Valid until the key is freed; empty if `key` is NULL.
+
+ # Safety
+ `key` is NULL or a live key handle.
+ */
+struct mailsec_str mailsec_pgp_key_fingerprint(const struct mailsec_pgp_key *key);
+
+/*
+ The primary key's key ID, upper-case hex (16 characters). Valid until the key is freed;
+ empty if `key` is NULL.
+
+ # Safety
+ `key` is NULL or a live key handle.
+ */
+struct mailsec_str mailsec_pgp_key_id(const struct mailsec_pgp_key *key);
+
+/*
+ The number of user IDs of the key; 0 if `key` is NULL.
+
+ # Safety
+ `key` is NULL or a live key handle.
+ */
+size_t mailsec_pgp_key_user_id_count(const struct mailsec_pgp_key *key);
+
+/*
+ Sets `*user_id_out` to the user ID at `index` (UTF-8; bytes that are not UTF-8 are replaced
+ by U+FFFD), valid until the key is freed. `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is
+ not below the user ID count.
+
+ # Safety
+ `key` is a live key handle; `user_id_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_key_user_id(const struct mailsec_pgp_key *key,
+                                       size_t index,
+                                       struct mailsec_str *user_id_out);
+
+/*
+ Whether the key carries secret key material; false if `key` is NULL.
+
+ # Safety
+ `key` is NULL or a live key handle.
+ */
+bool mailsec_pgp_key_has_secret(const struct mailsec_pgp_key *key);
+
+/*
+ Whether some of the key's secret key material is password-protected (unlock it with
+ `mailsec_pgp_key_unlock` before signing or decrypting); false if `key` is NULL.
+
+ # Safety
+ `key` is NULL or a live key handle.
+ */
+bool mailsec_pgp_key_is_locked(const struct mailsec_pgp_key *key);
+
+/*
+ Releases a key. NULL is ignored.
+
+ # Safety
+ `key` is NULL or a live key handle, freed only once.
+ */
+void mailsec_pgp_key_free(struct mailsec_pgp_key *key);
+
+/*
+ Reads every key of a key ring: concatenated or ASCII-armored key blocks, public or secret,
+ up to the policy's `certificates` limit (NULL `policy`: the defaults).
+
+ On success `*list_out` holds the keys (release it with `mailsec_pgp_key_list_free`). Data
+ holding no key is `MAILSEC_RESULT_PGP_MALFORMED`, too many keys
+ `MAILSEC_RESULT_PGP_LIMIT_EXCEEDED`.
+
+ # Safety
+ `data` is valid for reads of `data_len` bytes (NULL only if 0); `policy` is NULL or a live
+ policy handle; `list_out` is valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_key_list_from_bytes(const uint8_t *data,
+                                               size_t data_len,
+                                               const struct mailsec_pgp_policy *policy,
+                                               struct mailsec_pgp_key_list **list_out,
+                                               struct mailsec_error_detail *detail_out);
+
+/*
+ The number of keys in the list; 0 if `list` is NULL.
+
+ # Safety
+ `list` is NULL or a live key list handle.
+ */
+size_t mailsec_pgp_key_list_count(const struct mailsec_pgp_key_list *list);
+
+/*
+ Sets `*key_out` to a copy of the key at `index` (release it with `mailsec_pgp_key_free`;
+ it outlives the list). `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the count.
+
+ # Safety
+ `list` is a live key list handle; `key_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_key_list_get(const struct mailsec_pgp_key_list *list,
+                                        size_t index,
+                                        struct mailsec_pgp_key **key_out);
+
+/*
+ Releases a key list (keys taken from it with `mailsec_pgp_key_list_get` stay valid). NULL
+ is ignored.
+
+ # Safety
+ `list` is NULL or a live key list handle, freed only once.
+ */
+void mailsec_pgp_key_list_free(struct mailsec_pgp_key_list *list);
+
+/*
+ Opens the key store in directory `dir`, creating it if needed. One file per certificate,
+ named by fingerprint; writers lock the directory and replace files atomically, so several
+ processes may share it.
+
+ On success `*store_out` holds the store (release it with `mailsec_pgp_keystore_free`). A
+ directory that cannot be created is `MAILSEC_RESULT_PGP_STORE`; a path that is not UTF-8
+ `MAILSEC_RESULT_INVALID_PARAMETER`.
+
+ # Safety
+ `dir` is a NUL-terminated string; `store_out` is valid for a write; `detail_out` is NULL or
+ valid for a write.
+ */
+mailsec_result mailsec_pgp_keystore_open(const char *dir,
+                                         struct mailsec_pgp_keystore **store_out,
+                                         struct mailsec_error_detail *detail_out);
+
+/*
+ Adds `key` to the store, merged with what is stored under the same fingerprint (new user
+ IDs, subkeys, signatures, revocations and secret key material are added; nothing is
+ removed). When `stored_out` is not NULL, `*stored_out` receives the key as now stored
+ (release it with `mailsec_pgp_key_free`). A store that cannot be written is
+ `MAILSEC_RESULT_PGP_STORE`.
+
+ # Safety
+ `store` and `key` are live handles; `stored_out` and `detail_out` are NULL or valid for a
+ write.
+ */
+mailsec_result mailsec_pgp_keystore_insert(const struct mailsec_pgp_keystore *store,
+                                           const struct mailsec_pgp_key *key,
+                                           struct mailsec_pgp_key **stored_out,
+                                           struct mailsec_error_detail *detail_out);
+
+/*
+ Finds the keys matching `query`: a fingerprint or key ID of the primary key or of any subkey
+ (hex, any case, with or without `0x` and spaces), or an e-mail address (case-insensitive,
+ with or without angle brackets). On success `*list_out` holds the matches, possibly none
+ (release it with `mailsec_pgp_key_list_free`).
+
+ # Safety
+ `store` is a live store handle; `query` is a NUL-terminated string; `list_out` is valid for
+ a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_keystore_lookup(const struct mailsec_pgp_keystore *store,
+                                           const char *query,
+                                           struct mailsec_pgp_key_list **list_out,
+                                           struct mailsec_error_detail *detail_out);
+
+/*
+ Sets `*list_out` to every stored key, in fingerprint order (release it with
+ `mailsec_pgp_key_list_free`).
+
+ # Safety
+ `store` is a live store handle; `list_out` is valid for a write; `detail_out` is NULL or
+ valid for a write.
+ */
+mailsec_result mailsec_pgp_keystore_list(const struct mailsec_pgp_keystore *store,
+                                         struct mailsec_pgp_key_list **list_out,
+                                         struct mailsec_error_detail *detail_out);
+
+/*
+ Removes the key with primary fingerprint `fingerprint` from the store; `*removed_out` says
+ whether there was one.
+
+ # Safety
+ `store` is a live store handle; `fingerprint` is a NUL-terminated string; `removed_out` is
+ valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_keystore_remove(const struct mailsec_pgp_keystore *store,
+                                           const char *fingerprint,
+                                           bool *removed_out,
+                                           struct mailsec_error_detail *detail_out);
+
+/*
+ Releases a key store handle (the directory stays). NULL is ignored.
+
+ # Safety
+ `store` is NULL or a live store handle, freed only once.
+ */
+void mailsec_pgp_keystore_free(struct mailsec_pgp_keystore *store);
+
+/*
+ Signs `data` with each of the `signers_len` keys in `signers` (unlocked secret keys; SHA-256).
+ `flags`: 0 makes a binary detached signature (RFC 9580 §10.4), `MAILSEC_PGP_INLINE` an
+ inline-signed message carrying the data (§10.3), `MAILSEC_PGP_ARMOR` ASCII-armors either.
+ `policy` NULL means the defaults.
+
+ On success `*signature_out` holds the signature or signed message (release it with
+ `mailsec_bytes_free`). No signer is `MAILSEC_RESULT_PGP_USAGE`; a locked key
+ `MAILSEC_RESULT_PGP_LOCKED`; a key without secret signing material
+ `MAILSEC_RESULT_PGP_NO_SECRET_KEY`; an expired or revoked key
+ `MAILSEC_RESULT_PGP_NO_VALID_KEY`.
+
+ # Safety
+ `data` is valid for reads of `data_len` bytes (NULL only if 0); `signers` is valid for reads
+ of `signers_len` pointers (NULL only if 0), each a live key handle; `policy` is NULL or a live
+ policy handle; `signature_out` is valid for a write; `detail_out` is NULL or valid for a
+ write.
+ */
+mailsec_result mailsec_pgp_sign(const uint8_t *data,
+                                size_t data_len,
+                                const struct mailsec_pgp_key *const *signers,
+                                size_t signers_len,
+                                uint32_t flags,
+                                const struct mailsec_pgp_policy *policy,
+                                struct mailsec_bytes **signature_out,
+                                struct mailsec_error_detail *detail_out);
+
+/*
+ Verifies the detached `signature` (binary or armored, one or more signatures) over `data`
+ against the `certs_len` certificates in `certs` (secret keys serve too).
+
+ A signature that does not verify is not an error: on success `*report_out` holds a new
+ report (release it with `mailsec_pgp_report_free`) and `mailsec_pgp_report_is_valid` says
+ whether the data verifies. Errors are for a signature that cannot be read
+ (`MAILSEC_RESULT_PGP_MALFORMED`) and limits.
+
+ # Safety
+ `data` and `signature` are valid for reads of their lengths (NULL only with length 0);
+ `certs` is valid for reads of `certs_len` pointers (NULL only if 0), each a live key handle;
+ `policy` is NULL or a live policy handle; `report_out` is valid for a write; `detail_out` is
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_verify_detached(const uint8_t *data,
+                                           size_t data_len,
+                                           const uint8_t *signature,
+                                           size_t signature_len,
+                                           const struct mailsec_pgp_key *const *certs,
+                                           size_t certs_len,
+                                           const struct mailsec_pgp_policy *policy,
+                                           struct mailsec_pgp_report **report_out,
+                                           struct mailsec_error_detail *detail_out);
+
+/*
+ Verifies an inline-signed `message` (binary or armored) against the `certs_len` certificates
+ in `certs`, and extracts the data it carries.
+
+ On success `*content_out` holds the data (release it with `mailsec_bytes_free`) and
+ `*report_out` the report (release it with `mailsec_pgp_report_free`); the data is returned
+ whatever the verdict, so check `mailsec_pgp_report_is_valid` before trusting it. Errors are
+ for a message that cannot be read (`MAILSEC_RESULT_PGP_MALFORMED`) and limits (data larger
+ than the `output_bytes` limit is `MAILSEC_RESULT_PGP_LIMIT_EXCEEDED`).
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `certs` is valid for
+ reads of `certs_len` pointers (NULL only if 0), each a live key handle; `policy` is NULL or a
+ live policy handle; `content_out` and `report_out` are valid for a write; `detail_out` is
+ NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_verify_inline(const uint8_t *message,
+                                         size_t message_len,
+                                         const struct mailsec_pgp_key *const *certs,
+                                         size_t certs_len,
+                                         const struct mailsec_pgp_policy *policy,
+                                         struct mailsec_bytes **content_out,
+                                         struct mailsec_pgp_report **report_out,
+                                         struct mailsec_error_detail *detail_out);
+
+/*
+ Whether the signatures verify: at least one is good and none is bad, rejected or
+ malformed (signatures of unknown signers do not spoil a message that also carries a good
+ one). False if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+bool mailsec_pgp_report_is_valid(const struct mailsec_pgp_report *report);
+
+/*
+ The number of signatures found, in message order; 0 if `report` is NULL.
+
+ # Safety
+ `report` is NULL or a live report handle.
+ */
+size_t mailsec_pgp_report_signature_count(const struct mailsec_pgp_report *report);
+
+/*
+ Fills `*signature_out` with the signature at `index`: its verdict, issuer, signer, hash
+ algorithm and creation time; its strings stay valid until `report` is freed.
+ `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the signature count.
+
+ # Safety
+ `report` is a live report handle; `signature_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_report_signature(const struct mailsec_pgp_report *report,
+                                            size_t index,
+                                            struct mailsec_pgp_signature *signature_out);
+
+/*
+ Writes the report as text for people into `*text_out`, one line per signature (`signature
+ 1: good by Alice <alice@example.org> (EdDSA, SHA256)`), UTF-8. Release it with
+ `mailsec_bytes_free`.
+
+ # Safety
+ `report` is a live report handle; `text_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_report_text(const struct mailsec_pgp_report *report,
+                                       struct mailsec_bytes **text_out);
+
+/*
+ Writes the report as JSON into `*json_out`: `{"valid": bool, "signatures": [{"issuer",
+ "signer_cert", "signing_key", "signer_user_id", "key_valid", "created", "hash_algorithm",
+ "public_key_algorithm", "verdict", "detail"}]}`, compact, UTF-8. Release it with
+ `mailsec_bytes_free`.
+
+ # Safety
+ `report` is a live report handle; `json_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_report_json(const struct mailsec_pgp_report *report,
+                                       struct mailsec_bytes **json_out);
+
+/*
+ Releases a report. NULL is ignored.
+
+ # Safety
+ `report` is NULL or a live report handle, freed only once.
+ */
+void mailsec_pgp_report_free(struct mailsec_pgp_report *report);
+
+/*
+ Encrypts `data` to the `recipients_len` certificates in `recipients` (every valid encryption
+ subkey of each), signing inside the encryption with the `signers_len` keys in `signers` when
+ there are any. `flags` is 0 (binary) or `MAILSEC_PGP_ARMOR`.
+
+ On success `*message_out` holds the encrypted message (release it with
+ `mailsec_bytes_free`). No recipient is `MAILSEC_RESULT_PGP_USAGE`; a certificate without a
+ valid encryption key `MAILSEC_RESULT_PGP_NO_VALID_KEY`; too many recipients
+ `MAILSEC_RESULT_PGP_LIMIT_EXCEEDED`; signer errors are those of `mailsec_pgp_sign`.
+
+ # Safety
+ `data` is valid for reads of `data_len` bytes (NULL only if 0); `recipients` and `signers`
+ are valid for reads of their lengths in pointers (NULL only with length 0), each a live key
+ handle; `policy` is NULL or a live policy handle; `message_out` is valid for a write;
+ `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_encrypt(const uint8_t *data,
+                                   size_t data_len,
+                                   const struct mailsec_pgp_key *const *recipients,
+                                   size_t recipients_len,
+                                   const struct mailsec_pgp_key *const *signers,
+                                   size_t signers_len,
+                                   uint32_t flags,
+                                   const struct mailsec_pgp_policy *policy,
+                                   struct mailsec_bytes **message_out,
+                                   struct mailsec_error_detail *detail_out);
+
+/*
+ Decrypts `message` (binary or armored) with one of the `keys_len` unlocked secret keys in
+ `keys`, and verifies the signatures inside against the `certs_len` certificates in `certs`.
+
+ On success `*content_out` holds the decrypted data (release it with `mailsec_bytes_free`)
+ and `*decryption_out` what was found (release it with `mailsec_pgp_decryption_free`); check
+ the signatures with `mailsec_pgp_decryption_signatures`. A message none of the keys can
+ decrypt is `MAILSEC_RESULT_PGP_NO_DECRYPTION_KEY` (the detail lists its recipients); a
+ locked key `MAILSEC_RESULT_PGP_LOCKED`; data without integrity protection (the SED packet)
+ `MAILSEC_RESULT_PGP_UNPROTECTED`; an unreadable message `MAILSEC_RESULT_PGP_MALFORMED`; data
+ decrypting to more than the `output_bytes` limit `MAILSEC_RESULT_PGP_LIMIT_EXCEEDED`.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `keys` and `certs` are
+ valid for reads of their lengths in pointers (NULL only with length 0), each a live key
+ handle; `policy` is NULL or a live policy handle; `content_out` and `decryption_out` are
+ valid for a write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_decrypt(const uint8_t *message,
+                                   size_t message_len,
+                                   const struct mailsec_pgp_key *const *keys,
+                                   size_t keys_len,
+                                   const struct mailsec_pgp_key *const *certs,
+                                   size_t certs_len,
+                                   const struct mailsec_pgp_policy *policy,
+                                   struct mailsec_bytes **content_out,
+                                   struct mailsec_pgp_decryption **decryption_out,
+                                   struct mailsec_error_detail *detail_out);
+
+/*
+ Fingerprint of the (sub)key that decrypted the session key. Valid until `decryption` is
+ freed; empty if unknown or `decryption` is NULL.
+
+ # Safety
+ `decryption` is NULL or a live decryption handle.
+ */
+struct mailsec_str mailsec_pgp_decryption_decrypted_with(const struct mailsec_pgp_decryption *decryption);
+
+/*
+ Fingerprint of the certificate the decrypting subkey belongs to. Valid until `decryption` is
+ freed; empty if unknown or `decryption` is NULL.
+
+ # Safety
+ `decryption` is NULL or a live decryption handle.
+ */
+struct mailsec_str mailsec_pgp_decryption_decrypted_with_cert(const struct mailsec_pgp_decryption *decryption);
+
+/*
+ The symmetric cipher of the data, as sequoia names it (`AES-256`). Valid until `decryption`
+ is freed; empty if unknown or `decryption` is NULL.
+
+ # Safety
+ `decryption` is NULL or a live decryption handle.
+ */
+struct mailsec_str mailsec_pgp_decryption_symmetric_algorithm(const struct mailsec_pgp_decryption *decryption);
+
+/*
+ Sets `*protection_out` to the integrity protection of the data (SEIPD v1 or v2).
+
+ # Safety
+ `decryption` is a live decryption handle; `protection_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_decryption_protection(const struct mailsec_pgp_decryption *decryption,
+                                                 mailsec_pgp_protection *protection_out);
+
+/*
+ Sets `*report_out` to a new report of the signatures found inside the encryption
+ (sign-then-encrypt); it has no signature when the message was not signed. Release it with
+ `mailsec_pgp_report_free`.
+
+ # Safety
+ `decryption` is a live decryption handle; `report_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_decryption_signatures(const struct mailsec_pgp_decryption *decryption,
+                                                 struct mailsec_pgp_report **report_out);
+
+/*
+ Writes the decryption as JSON into `*json_out`: `{"recipients": [string], "decrypted_with",
+ "decrypted_with_cert", "symmetric_algorithm", "aead_algorithm", "protection": "seipd-v1" |
+ "seipd-v2", "compressed": bool, "signatures": {"signatures": [...]}}` (the signatures as in
+ `mailsec_pgp_report_json`, without `valid`), compact, UTF-8. Release it with
+ `mailsec_bytes_free`.
+
+ # Safety
+ `decryption` is a live decryption handle; `json_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_decryption_json(const struct mailsec_pgp_decryption *decryption,
+                                           struct mailsec_bytes **json_out);
+
+/*
+ Releases a decryption handle. NULL is ignored.
+
+ # Safety
+ `decryption` is NULL or a live decryption handle, freed only once.
+ */
+void mailsec_pgp_decryption_free(struct mailsec_pgp_decryption *decryption);
+
+/*
+ Signs a whole RFC 5322 `message` with each of the `signers_len` keys in `signers`, making a
+ `multipart/signed; protocol="application/pgp-signature"` message (RFC 3156 §5) whose signed
+ part carries the message's header fields (RFC 9788 header protection).
+
+ On success `*message_out` holds the signed message (release it with `mailsec_bytes_free`).
+ A message that cannot be parsed is `MAILSEC_RESULT_PGP_MIME`; signer errors are those of
+ `mailsec_pgp_sign`.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `signers` is valid for
+ reads of `signers_len` pointers (NULL only if 0), each a live key handle; `policy` is NULL or
+ a live policy handle; `message_out` is valid for a write; `detail_out` is NULL or valid for a
+ write.
+ */
+mailsec_result mailsec_pgp_mime_sign(const uint8_t *message,
+                                     size_t message_len,
+                                     const struct mailsec_pgp_key *const *signers,
+                                     size_t signers_len,
+                                     const struct mailsec_pgp_policy *policy,
+                                     struct mailsec_bytes **message_out,
+                                     struct mailsec_error_detail *detail_out);
+
+/*
+ Encrypts a whole RFC 5322 `message` to the `recipients_len` certificates in `recipients`,
+ signing inside the encryption with the `signers_len` keys in `signers` when there are any
+ (RFC 3156 §6.2), making a `multipart/encrypted; protocol="application/pgp-encrypted"`
+ message (§4). The header fields are protected inside and the outer Subject replaced by
+ `[...]` (RFC 9788 `hp="cipher"`). Include the sender among the recipients to read sent mail.
+
+ On success `*message_out` holds the encrypted message (release it with
+ `mailsec_bytes_free`). Errors are those of `mailsec_pgp_encrypt`, and
+ `MAILSEC_RESULT_PGP_MIME` for a message that cannot be parsed.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `recipients` and
+ `signers` are valid for reads of their lengths in pointers (NULL only with length 0), each a
+ live key handle; `policy` is NULL or a live policy handle; `message_out` is valid for a
+ write; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_mime_encrypt(const uint8_t *message,
+                                        size_t message_len,
+                                        const struct mailsec_pgp_key *const *recipients,
+                                        size_t recipients_len,
+                                        const struct mailsec_pgp_key *const *signers,
+                                        size_t signers_len,
+                                        const struct mailsec_pgp_policy *policy,
+                                        struct mailsec_bytes **message_out,
+                                        struct mailsec_error_detail *detail_out);
+
+/*
+ Opens a PGP/MIME message, signed (RFC 3156 §5), encrypted (§4) or both (§6.1, §6.2):
+ decrypts it with one of the `keys_len` unlocked secret keys in `keys`, verifies every
+ signature against the `certs_len` certificates in `certs`, and compares the protected header
+ fields with the ones that arrived (RFC 9788).
+
+ A signature that does not verify is not an error: on success `*opened_out` holds what was
+ found (release it with `mailsec_pgp_mime_opened_free`), and `mailsec_pgp_mime_opened_is_valid`
+ says whether the message verifies. A message that is not PGP/MIME, or whose structure is
+ broken, is `MAILSEC_RESULT_PGP_MIME` (the detail gives the byte offset); decryption errors
+ are those of `mailsec_pgp_decrypt`.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `keys` and `certs` are
+ valid for reads of their lengths in pointers (NULL only with length 0), each a live key
+ handle; `policy` is NULL or a live policy handle; `opened_out` is valid for a write;
+ `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_pgp_mime_open(const uint8_t *message,
+                                     size_t message_len,
+                                     const struct mailsec_pgp_key *const *keys,
+                                     size_t keys_len,
+                                     const struct mailsec_pgp_key *const *certs,
+                                     size_t certs_len,
+                                     const struct mailsec_pgp_policy *policy,
+                                     struct mailsec_pgp_mime_opened **opened_out,
+                                     struct mailsec_error_detail *detail_out);
+
+/*
+ Sets `*kind_out` to what `message` is by its top-level Content-Type: PGP/MIME signed,
+ encrypted, or other; reads the header alone. A header that cannot be parsed is
+ `MAILSEC_RESULT_PGP_MIME`.
+
+ # Safety
+ `message` is valid for reads of `message_len` bytes (NULL only if 0); `policy` is NULL or a
+ live policy handle; `kind_out` is valid for a write; `detail_out` is NULL or valid for a
+ write.
+ */
+mailsec_result mailsec_pgp_mime_detect(const uint8_t *message,
+                                       size_t message_len,
+                                       const struct mailsec_pgp_policy *policy,
+                                       mailsec_pgp_mime_kind *kind_out,
+                                       struct mailsec_error_detail *detail_out);
+
+/*
+ Whether the opened message verifies: its signatures are valid (as
+ `mailsec_pgp_report_is_valid`) and no protected header field differs from the one that
+ arrived. False if `opened` is NULL.
+
+ # Safety
+ `opened` is NULL or a live opened handle.
+ */
+bool mailsec_pgp_mime_opened_is_valid(const struct mailsec_pgp_mime_opened *opened);
+
+/*
+ Whether the message carried at least one signature; false if `opened` is NULL.
+
+ # Safety
+ `opened` is NULL or a live opened handle.
+ */
+bool mailsec_pgp_mime_opened_is_signed(const struct mailsec_pgp_mime_opened *opened);
+
+/*
+ Whether the message was encrypted; false if `opened` is NULL.
+
+ # Safety
+ `opened` is NULL or a live opened handle.
+ */
+bool mailsec_pgp_mime_opened_is_encrypted(const struct mailsec_pgp_mime_opened *opened);
+
+/*
+ Sets `*content_out` to a copy of the protected MIME entity (header and body, CRLF), as
+ signed or as decrypted: what to deliver. Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `opened` is a live opened handle; `content_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_mime_opened_content(const struct mailsec_pgp_mime_opened *opened,
+                                               struct mailsec_bytes **content_out);
+
+/*
+ Sets `*report_out` to a new report of every signature found (inside the encryption, and of
+ a nested `multipart/signed`). Release it with `mailsec_pgp_report_free`.
+
+ # Safety
+ `opened` is a live opened handle; `report_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_mime_opened_signatures(const struct mailsec_pgp_mime_opened *opened,
+                                                  struct mailsec_pgp_report **report_out);
+
+/*
+ Writes what was found as text for people into `*text_out` (the decryption, the signatures,
+ the protected header fields that do not match), UTF-8. Release it with
+ `mailsec_bytes_free`.
+
+ # Safety
+ `opened` is a live opened handle; `text_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_mime_opened_text(const struct mailsec_pgp_mime_opened *opened,
+                                            struct mailsec_bytes **text_out);
+
+/*
+ Writes what was found as JSON into `*json_out`: `{"valid": bool, "kind": "signed" |
+ "encrypted" | "other", "decryption": null | {…as mailsec_pgp_decryption_json},
+ "signatures": {"signatures": [...]}, "headers": [{"name", "protected", "outer", "status":
+ "match" | "differs" | "obscured" | "missing-outside" | "unprotected"}]}`, compact, UTF-8;
+ the content is not included. Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `opened` is a live opened handle; `json_out` is valid for a write.
+ */
+mailsec_result mailsec_pgp_mime_opened_json(const struct mailsec_pgp_mime_opened *opened,
+                                            struct mailsec_bytes **json_out);
+
+/*
+ Releases an opened message. NULL is ignored.
+
+ # Safety
+ `opened` is NULL or a live opened handle, freed only once.
+ */
+void mailsec_pgp_mime_opened_free(struct mailsec_pgp_mime_opened *opened);
 
 /*
  Writes the text for result code `result` into `buf` (at most `len` bytes, truncated if longer,

@@ -4,6 +4,7 @@ use std::ffi::c_char;
 
 use facade::clientid::{EhloError, StoreError, SyntaxError};
 use facade::headers;
+use facade::pgp;
 use facade::smime;
 
 use crate::boundary::ffi_boundary;
@@ -17,7 +18,8 @@ use crate::handle::write_out;
 /// store errors (draft §4, §6, §7); 1100–1199 are EHLO reply errors; 1200–1299 are
 /// secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
 /// policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
-/// `smime_core::Error::code()`.
+/// `smime_core::Error::code()`; 1500–1599 are OpenPGP and PGP/MIME errors (RFC 9580, RFC 3156),
+/// one per `pgp_core::Error` variant.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mailsec_result {
@@ -130,10 +132,40 @@ pub enum mailsec_result {
     SmimeCannotSecure = 1411,
     /// An invariant of the S/MIME code did not hold: a bug, please report it (`internal`).
     SmimeInternal = 1412,
+    /// An OpenPGP error of a kind this version has no code for.
+    PgpError = 1500,
+    /// OpenPGP data (a key, a message, a signature) is malformed; the detail says what the parser
+    /// found.
+    PgpMalformed = 1501,
+    /// A PGP/MIME structure is not what RFC 3156 requires, or the message is not PGP/MIME; the
+    /// detail gives the byte offset.
+    PgpMime = 1502,
+    /// A limit on untrusted input was hit (input or output size, recipients, certificates, MIME
+    /// depth, parts or header fields); the detail names it.
+    PgpLimitExceeded = 1503,
+    /// The key has no secret key material usable for the operation.
+    PgpNoSecretKey = 1504,
+    /// The certificate has no key valid for the operation under the policy (expired, revoked,
+    /// missing, or of an algorithm the policy rejects).
+    PgpNoValidKey = 1505,
+    /// The secret key is password-protected and was not unlocked, or the password is wrong.
+    PgpLocked = 1506,
+    /// None of the given secret keys can decrypt the message; the detail lists its recipients.
+    PgpNoDecryptionKey = 1507,
+    /// The message is encrypted without integrity protection (SED packet, RFC 9580 §5.7) and is
+    /// refused.
+    PgpUnprotected = 1508,
+    /// The operation was asked with nothing to do it with (no recipient, no signer, an empty user
+    /// ID).
+    PgpUsage = 1509,
+    /// Signing, encryption or key generation failed inside the OpenPGP implementation.
+    PgpCrypto = 1510,
+    /// The key store could not be read or written; the detail names the file.
+    PgpStore = 1511,
 }
 
 impl mailsec_result {
-    const ALL: [mailsec_result; 51] = [
+    const ALL: [mailsec_result; 63] = [
         mailsec_result::Ok,
         mailsec_result::NullParameter,
         mailsec_result::Panic,
@@ -185,6 +217,18 @@ impl mailsec_result {
         mailsec_result::SmimeMime,
         mailsec_result::SmimeCannotSecure,
         mailsec_result::SmimeInternal,
+        mailsec_result::PgpError,
+        mailsec_result::PgpMalformed,
+        mailsec_result::PgpMime,
+        mailsec_result::PgpLimitExceeded,
+        mailsec_result::PgpNoSecretKey,
+        mailsec_result::PgpNoValidKey,
+        mailsec_result::PgpLocked,
+        mailsec_result::PgpNoDecryptionKey,
+        mailsec_result::PgpUnprotected,
+        mailsec_result::PgpUsage,
+        mailsec_result::PgpCrypto,
+        mailsec_result::PgpStore,
     ];
 
     /// The code for a raw value from C, if it is one.
@@ -263,6 +307,26 @@ impl mailsec_result {
                 "S/MIME: the policy secures a field the S/MIME wrapping rewrites"
             }
             mailsec_result::SmimeInternal => "S/MIME: internal error (a bug)",
+            mailsec_result::PgpError => "OpenPGP error",
+            mailsec_result::PgpMalformed => "OpenPGP: malformed key, message or signature",
+            mailsec_result::PgpMime => "PGP/MIME: not a PGP/MIME message, or broken MIME structure",
+            mailsec_result::PgpLimitExceeded => "OpenPGP: input exceeds a limit",
+            mailsec_result::PgpNoSecretKey => "OpenPGP: the key has no usable secret key material",
+            mailsec_result::PgpNoValidKey => {
+                "OpenPGP: the certificate has no key valid for the operation"
+            }
+            mailsec_result::PgpLocked => {
+                "OpenPGP: the secret key is locked (not unlocked, or wrong password)"
+            }
+            mailsec_result::PgpNoDecryptionKey => {
+                "OpenPGP: no secret key given can decrypt the message"
+            }
+            mailsec_result::PgpUnprotected => {
+                "OpenPGP: message encrypted without integrity protection, refused"
+            }
+            mailsec_result::PgpUsage => "OpenPGP: nothing to do the operation with",
+            mailsec_result::PgpCrypto => "OpenPGP: cryptographic operation failed",
+            mailsec_result::PgpStore => "OpenPGP: key store cannot be read or written",
         }
     }
 }
@@ -357,6 +421,26 @@ impl From<&smime::Error> for mailsec_result {
     }
 }
 
+/// OpenPGP errors, one code per `pgp_core::Error` variant.
+impl From<&pgp::Error> for mailsec_result {
+    fn from(error: &pgp::Error) -> Self {
+        match error {
+            pgp::Error::Malformed { .. } => mailsec_result::PgpMalformed,
+            pgp::Error::Mime { .. } => mailsec_result::PgpMime,
+            pgp::Error::Limit { .. } => mailsec_result::PgpLimitExceeded,
+            pgp::Error::NoSecretKey { .. } => mailsec_result::PgpNoSecretKey,
+            pgp::Error::NoValidKey { .. } => mailsec_result::PgpNoValidKey,
+            pgp::Error::Locked { .. } => mailsec_result::PgpLocked,
+            pgp::Error::NoDecryptionKey { .. } => mailsec_result::PgpNoDecryptionKey,
+            pgp::Error::Unprotected => mailsec_result::PgpUnprotected,
+            pgp::Error::Usage(_) => mailsec_result::PgpUsage,
+            pgp::Error::Crypto(_) => mailsec_result::PgpCrypto,
+            pgp::Error::Store { .. } => mailsec_result::PgpStore,
+            _ => mailsec_result::PgpError,
+        }
+    }
+}
+
 /// The facade's errors: each wrapped crate error keeps its own code. Errors this version has no
 /// code for (a file that could not be read, variants added later) are `MAILSEC_RESULT_GENERAL`.
 impl From<&facade::Error> for mailsec_result {
@@ -369,6 +453,7 @@ impl From<&facade::Error> for mailsec_result {
             facade::Error::Smime(e) => e.into(),
             facade::Error::ClientIdPolicy(_) => mailsec_result::ClientidPolicy,
             facade::Error::ClientIdStore(e) => e.into(),
+            facade::Error::Pgp(e) => e.into(),
             _ => mailsec_result::General,
         }
     }
@@ -508,6 +593,78 @@ mod tests {
             mailsec_result::from(&policy),
             mailsec_result::ClientidPolicy
         );
+    }
+
+    #[test]
+    fn each_pgp_error_has_its_result_code() {
+        use facade::pgp::{Error, Limit};
+
+        let text = || "x".to_owned();
+        let expected = [
+            (
+                Error::Malformed {
+                    what: "key",
+                    message: text(),
+                },
+                mailsec_result::PgpMalformed,
+            ),
+            (
+                Error::Mime {
+                    message: text(),
+                    offset: 7,
+                },
+                mailsec_result::PgpMime,
+            ),
+            (
+                Error::Limit {
+                    limit: Limit::Recipients,
+                    max: 1,
+                    actual: 2,
+                },
+                mailsec_result::PgpLimitExceeded,
+            ),
+            (
+                Error::NoSecretKey {
+                    fingerprint: text(),
+                    purpose: "signing",
+                },
+                mailsec_result::PgpNoSecretKey,
+            ),
+            (
+                Error::NoValidKey {
+                    fingerprint: text(),
+                    purpose: "encryption",
+                    reason: text(),
+                },
+                mailsec_result::PgpNoValidKey,
+            ),
+            (
+                Error::Locked {
+                    fingerprint: text(),
+                    message: text(),
+                },
+                mailsec_result::PgpLocked,
+            ),
+            (
+                Error::NoDecryptionKey { recipients: text() },
+                mailsec_result::PgpNoDecryptionKey,
+            ),
+            (Error::Unprotected, mailsec_result::PgpUnprotected),
+            (Error::Usage(text()), mailsec_result::PgpUsage),
+            (Error::Crypto(text()), mailsec_result::PgpCrypto),
+            (
+                Error::Store {
+                    path: text(),
+                    message: text(),
+                },
+                mailsec_result::PgpStore,
+            ),
+        ];
+        for (error, code) in expected {
+            assert_eq!(mailsec_result::from(&error), code, "{error}");
+            let wrapped = facade::Error::from(error);
+            assert_eq!(mailsec_result::from(&wrapped), code, "{wrapped}");
+        }
     }
 
     #[test]
