@@ -22,7 +22,7 @@ fn main() -> Result<(), mailsec::Error> {
 
     let message = b"From: Alice <alice@example.org>\r\nTo: Bob <bob@example.net>\r\n\
 Subject: the launch date\r\n\r\nWe launch on Monday.\r\n";
-    let sealed = mime::encrypt(message, &recipients, &[alice.clone()], &policy)?;
+    let sealed = mime::encrypt(message, &recipients, std::slice::from_ref(&alice), &policy)?;
     println!(
         "sent: {} octets, outer {}",
         sealed.len(),
@@ -40,7 +40,7 @@ Subject: the launch date\r\n\r\nWe launch on Monday.\r\n";
     }
 
     // A signed message whose outer Subject is rewritten in transit.
-    let signed = mime::sign(message, &[alice.clone()], &policy)?;
+    let signed = mime::sign(message, std::slice::from_ref(&alice), &policy)?;
     let text = String::from_utf8_lossy(&signed).replacen(
         "Subject: the launch date",
         "Subject: launch cancelled",
