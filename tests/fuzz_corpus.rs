@@ -11,6 +11,10 @@ mod clientid_command;
 mod clientid_session;
 #[path = "../fuzz/checks/ehlo_reply.rs"]
 mod ehlo_reply;
+#[path = "../fuzz/checks/pgp_mime.rs"]
+mod pgp_mime;
+#[path = "../fuzz/checks/pgp_packets.rs"]
+mod pgp_packets;
 #[path = "../fuzz/checks/secure_headers_der.rs"]
 mod secure_headers_der;
 #[path = "../fuzz/checks/secure_headers_message.rs"]
@@ -28,6 +32,8 @@ const TARGETS: &[(&str, Check)] = &[
     ("clientid_command", clientid_command::check),
     ("clientid_session", clientid_session::check),
     ("ehlo_reply", ehlo_reply::check),
+    ("pgp_mime", pgp_mime::check),
+    ("pgp_packets", pgp_packets::check),
     ("secure_headers_der", secure_headers_der::check),
     ("secure_headers_message", secure_headers_message::check),
     ("smime_message", smime_message::check),
