@@ -418,3 +418,33 @@ fn an_encrypted_message_given_to_inline_verification_is_an_error_not_a_panic() {
     let err = pgp_core::verify_inline(&sealed, &[bob().public()], &policy()).unwrap_err();
     assert!(matches!(err, Error::Malformed { .. }), "{err}");
 }
+
+#[test]
+fn repeated_header_fields_are_compared_occurrence_by_occurrence() {
+    let message = b"From: a@example.org\r\nMessage-ID: <1@x>\r\nMessage-ID: <2@x>\r\n\r\nbody\r\n";
+    let signed = mime::sign(message, &[alice().clone()], &policy()).unwrap();
+    let opened = mime::open(&signed, &[], &[alice().public()], &policy()).unwrap();
+    assert!(opened.is_valid(), "{opened}");
+    let ids: Vec<_> = opened
+        .headers
+        .iter()
+        .filter(|h| h.name == "Message-ID")
+        .map(|h| (h.protected.as_deref(), h.status))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (Some("<1@x>"), HeaderStatus::Match),
+            (Some("<2@x>"), HeaderStatus::Match)
+        ]
+    );
+}
+
+#[test]
+fn a_content_type_that_reads_differently_once_extended_is_refused() {
+    // Two Content-Type fields, the first with a broken parameter: found by the pgp_mime fuzz
+    // target, where our own signed output then opened as another structure.
+    let message = include_bytes!("../../fuzz/corpus/pgp_mime/finding-ct-reparsed-as-signed");
+    let err = mime::sign(message, &[alice().clone()], &policy()).unwrap_err();
+    assert!(matches!(err, Error::Mime { .. }), "{err}");
+}

@@ -172,6 +172,20 @@ fn protected_entity(
     if let Some(cte) = reencode {
         out.extend_from_slice(format!("Content-Transfer-Encoding: {}\r\n", cte.name()).as_bytes());
     }
+    // Appending `hp` must not change how the Content-Type reads: a malformed field that a
+    // lenient parser repairs differently once extended would make the receiver see another
+    // structure than the sender did.
+    let rebuilt = header::split(&out, &policy.limits)?.content_type();
+    if rebuilt.mime_type != ct.mime_type
+        || rebuilt.subtype != ct.subtype
+        || parse::kind_of(&rebuilt) != parse::kind_of(&ct)
+        || rebuilt.param("boundary") != ct.param("boundary")
+    {
+        return Err(Error::mime(
+            "the Content-Type field is malformed (its parameters do not parse)",
+            0,
+        ));
+    }
     write_body(&mut out, message, entity, &ct, 0, policy)?;
     Ok(out)
 }

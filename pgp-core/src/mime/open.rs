@@ -98,7 +98,17 @@ impl Opened {
 impl fmt::Display for Opened {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(d) = &self.decryption {
-            writeln!(f, "{d}")?;
+            // The decryption's own text lists the signatures inside it; `self.signatures` adds
+            // those of a nested multipart/signed (RFC 3156 §6.1).
+            writeln!(
+                f,
+                "decrypted with {} ({})",
+                d.decrypted_with.as_deref().unwrap_or("an unknown key"),
+                match d.protection {
+                    crate::report::Protection::SeipdV1 => "SEIPD v1",
+                    crate::report::Protection::SeipdV2 => "SEIPD v2",
+                }
+            )?;
         }
         write!(f, "{}", self.signatures)?;
         for h in &self.headers {
@@ -287,9 +297,28 @@ fn compare_headers(
         return Vec::new();
     }
     let mut checks = Vec::new();
+    // A field may occur more than once (two Received-like Comments, or a repeated To): the
+    // n-th protected occurrence is compared with the n-th outer occurrence of the same name.
+    let mut occurrence: Vec<(String, usize)> = Vec::new();
     for field in &inner_fields {
+        let name = field.name.to_ascii_lowercase();
+        let n = match occurrence.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, count)) => {
+                *count += 1;
+                *count - 1
+            }
+            None => {
+                occurrence.push((name, 1));
+                0
+            }
+        };
         let inner_value = field.normalized_value();
-        let outer_value = outer.field(field.name).map(|f| f.normalized_value());
+        let outer_value = outer
+            .fields
+            .iter()
+            .filter(|f| f.is(field.name))
+            .nth(n)
+            .map(|f| f.normalized_value());
         let status = match &outer_value {
             None => HeaderStatus::MissingOutside,
             Some(v) if *v == inner_value => HeaderStatus::Match,
