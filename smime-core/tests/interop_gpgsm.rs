@@ -21,14 +21,32 @@ use smime_core::{
 /// trusted. Dropping it stops the gpg-agent gpgsm started for it and removes the directory.
 struct GpgHome {
     dir: TempDir,
+    /// One gpgsm home at a time: several gpg-agents starting together under load have handed
+    /// gpgsm an empty loopback passphrase for the PKCS#12 import.
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_HOME_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl GpgHome {
     fn new() -> GpgHome {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = TempDir::new("gpgsm");
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-        let home = GpgHome { dir };
+        let serial = ONE_HOME_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let home = GpgHome {
+            dir,
+            _serial: serial,
+        };
+        // Start this home's agent before anything asks it for a passphrase.
+        let _ = run(
+            "gpgconf",
+            &args!["--launch", "gpg-agent"],
+            &[("GNUPGHOME", home.dir.path())],
+            None,
+        );
 
         // gpgsm 2.2 cannot read OpenSSL 3's default PKCS#12 (PBES2 with AES-256 and
         // HMAC-SHA-256: "encryptedData error at pkcs5PBES2-params"); it reads 3DES PBE with a
