@@ -13,6 +13,9 @@ pub enum ErrorKind {
     Config,
     /// A file or stream could not be read or written.
     Io,
+    /// A backend (an external list, a store) is temporarily unavailable: defer and try again
+    /// later (RFC 6134 §3; exit code 75, SMTP 4xx).
+    Temporary,
 }
 
 /// Any error of the mailsec crates.
@@ -44,6 +47,9 @@ pub enum Error {
     #[cfg(feature = "pgp")]
     #[error("OpenPGP: {0}")]
     Pgp(#[from] pgp_core::Error),
+    /// A Sieve script does not compile, fails at run time, or a list backend failed.
+    #[error("Sieve: {0}")]
+    Sieve(#[from] sieve_extlists::Error),
     /// A file could not be read.
     #[error("{what}: {message}")]
     Io {
@@ -74,6 +80,9 @@ impl Error {
             Error::Pgp(pgp_core::Error::Store { .. }) => ErrorKind::Io,
             #[cfg(feature = "pgp")]
             Error::Pgp(_) => ErrorKind::Config,
+            Error::Sieve(e) if e.is_defer() => ErrorKind::Temporary,
+            Error::Sieve(sieve_extlists::Error::Store(_)) => ErrorKind::Io,
+            Error::Sieve(_) => ErrorKind::BadInput,
             Error::Io { .. } => ErrorKind::Io,
         }
     }
@@ -89,9 +98,22 @@ impl Error {
             | Error::ClientIdPolicy(_)
             | Error::ClientIdStore(_)
             | Error::Smime(_)
+            | Error::Sieve(_)
             | Error::Io { .. } => None,
             #[cfg(feature = "pgp")]
             Error::Pgp(_) => None,
         }
+    }
+}
+
+impl From<sieve_extlists::CompileError> for Error {
+    fn from(e: sieve_extlists::CompileError) -> Self {
+        Error::Sieve(e.into())
+    }
+}
+
+impl From<sieve_extlists::ListNameError> for Error {
+    fn from(e: sieve_extlists::ListNameError) -> Self {
+        Error::Sieve(sieve_extlists::Error::Store(e.to_string()))
     }
 }

@@ -14,6 +14,8 @@
 //!   SecureHeaderFields, with certificate path validation (RFC 5280) and a per-signer report.
 //! - `pgp` (facade feature `pgp`): OpenPGP keys, signatures and encryption, and PGP/MIME
 //!   (RFC 3156), interoperable with GnuPG.
+//! - [`sieve`]: a Sieve interpreter (RFC 5228) with RFC 6134 externally stored lists and the
+//!   list backends (in memory, a directory of files, embedded SQLite).
 //! - [`Policy`]: the TOML policy file that drives them.
 //!
 //! ```
@@ -39,6 +41,7 @@ pub use policy::Policy;
 pub mod clientid;
 #[cfg(feature = "pgp")]
 pub mod pgp;
+pub mod sieve;
 
 /// Secure header fields (RFC 7508, draft-cailleux-secure-headers-05), from the
 /// `secure-headers` crate.
