@@ -199,6 +199,53 @@
 #define MAILSEC_PGP_INLINE (1 << 1)
 
 /*
+ Answer of a list callback: the value is not on the list (`contains`); the list does not exist
+ (`is_valid`); the members were listed (`enumerate`).
+ */
+#define MAILSEC_SIEVE_LIST_NOT_MEMBER 0
+
+/*
+ Answer of a list callback: the value is on the list (`contains`); the list exists
+ (`is_valid`).
+ */
+#define MAILSEC_SIEVE_LIST_MEMBER 1
+
+/*
+ Answer of the `enumerate` callback: the MTA's list handler redirects to the members itself
+ (RFC 6134 §2.3, condition 2); the outcome then holds a `redirect` naming the list.
+ */
+#define MAILSEC_SIEVE_LIST_HANDLED 2
+
+/*
+ Answer of a list callback: the backend is unreachable, busy or too slow. The evaluation ends
+ with `MAILSEC_RESULT_SIEVE_DEFER` (RFC 6134 §3).
+ */
+#define MAILSEC_SIEVE_LIST_TEMPORARY_FAILURE -1
+
+/*
+ Answer of a list callback: the list exists but cannot answer (RFC 6134 §2.2): a runtime
+ error of the script.
+ */
+#define MAILSEC_SIEVE_LIST_PERMANENT_FAILURE -2
+
+/*
+ Answer of a list callback: there is no such list: a runtime error of the script (for
+ `is_valid`, the same as `MAILSEC_SIEVE_LIST_NOT_MEMBER`).
+ */
+#define MAILSEC_SIEVE_LIST_UNKNOWN_LIST -3
+
+/*
+ Answer of the `enumerate` callback: the members cannot be listed (patterns, hashes): a
+ runtime error of `redirect :list` (RFC 6134 §2.3).
+ */
+#define MAILSEC_SIEVE_LIST_NOT_ENUMERABLE -4
+
+/*
+ Capacity of the buffer the `contains` callback may write the matched list entry into.
+ */
+#define MAILSEC_SIEVE_LIST_ENTRY_CAPACITY 1024
+
+/*
  Flag of `mailsec_smime_sign`: produce application/pkcs7-mime signed-data (RFC 8551 §3.5.2),
  the content inside the CMS object, instead of the default multipart/signed (§3.5.3).
  */
@@ -220,7 +267,9 @@
  secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
  policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
  `smime_core::Error::code()`; 1500–1599 are OpenPGP and PGP/MIME errors (RFC 9580, RFC 3156),
- one per `pgp_core::Error` variant.
+ one per `pgp_core::Error` variant; 1600–1699 are Sieve errors (RFC 5228, RFC 6134): 1601–1619
+ compile errors, one per `CompileErrorKind`, with the line and column of the offending token,
+ and 1620–1639 evaluation and list errors.
  */
 enum mailsec_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -492,6 +541,77 @@ enum mailsec_result
    The key store could not be read or written; the detail names the file.
    */
   MAILSEC_RESULT_PGP_STORE = 1511,
+  /*
+   A Sieve error of a kind this version has no code for.
+   */
+  MAILSEC_RESULT_SIEVE_ERROR = 1600,
+  /*
+   The script is not Sieve (RFC 5228 §8): an unterminated string, a stray character, a
+   missing `;`, text that is not UTF-8.
+   */
+  MAILSEC_RESULT_SIEVE_SYNTAX = 1601,
+  /*
+   A command that no supported extension defines.
+   */
+  MAILSEC_RESULT_SIEVE_UNKNOWN_COMMAND = 1602,
+  /*
+   A test that no supported extension defines.
+   */
+  MAILSEC_RESULT_SIEVE_UNKNOWN_TEST = 1603,
+  /*
+   `require` names a capability mailsec does not have (RFC 5228 §3.2).
+   */
+  MAILSEC_RESULT_SIEVE_UNSUPPORTED_EXTENSION = 1604,
+  /*
+   A command, test, tag or comparator used without the `require` that enables it.
+   */
+  MAILSEC_RESULT_SIEVE_NOT_REQUIRED = 1605,
+  /*
+   Arguments that do not fit the command or test.
+   */
+  MAILSEC_RESULT_SIEVE_ARGUMENTS = 1606,
+  /*
+   `:list` combined with `:comparator` (RFC 6134 §2.2).
+   */
+  MAILSEC_RESULT_SIEVE_LIST_WITH_COMPARATOR = 1607,
+  /*
+   `:list` on a test that does not support it (RFC 6134 §2.2).
+   */
+  MAILSEC_RESULT_SIEVE_LIST_NOT_SUPPORTED = 1608,
+  /*
+   A list name that is not an absolute URI, or an addrbook URN without a name (RFC 6134
+   §2.5, §2.6).
+   */
+  MAILSEC_RESULT_SIEVE_INVALID_LIST_NAME = 1609,
+  /*
+   A command where it may not stand (`require` after other commands, `elsif` without `if`).
+   */
+  MAILSEC_RESULT_SIEVE_MISPLACED = 1610,
+  /*
+   A compile-time limit was hit (script size, nesting, string length, variables); the
+   detail names it.
+   */
+  MAILSEC_RESULT_SIEVE_COMPILE_LIMIT = 1611,
+  /*
+   A list backend failed temporarily or did not answer in time: defer the delivery (SMTP
+   4xx) and try again later (RFC 6134 §3). The detail names the list.
+   */
+  MAILSEC_RESULT_SIEVE_DEFER = 1620,
+  /*
+   A runtime error of the script (RFC 5228 §2.10.6): file the message as if by an implicit
+   keep. The position says where.
+   */
+  MAILSEC_RESULT_SIEVE_RUNTIME = 1621,
+  /*
+   An evaluation limit was hit (actions, redirects, list queries or recipients, message
+   size, match work): a runtime error naming the limit.
+   */
+  MAILSEC_RESULT_SIEVE_LIMIT = 1622,
+  /*
+   A list store or list file could not be opened, read or written, or holds what a list
+   cannot (a bad list name, an entry of the wrong type).
+   */
+  MAILSEC_RESULT_SIEVE_STORE = 1623,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -657,6 +777,61 @@ typedef uint32_t mailsec_pgp_mime_kind;
 #endif // __cplusplus
 
 /*
+ What an action is.
+ */
+enum mailsec_sieve_action_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   An action this version of the C API does not know; its name says which.
+   */
+  MAILSEC_SIEVE_ACTION_KIND_OTHER = 0,
+  /*
+   Store in the user's main mailbox (RFC 5228 §4.3), explicitly or as the implicit keep.
+   */
+  MAILSEC_SIEVE_ACTION_KIND_KEEP = 1,
+  /*
+   Store in `mailbox` (RFC 5228 §4.1).
+   */
+  MAILSEC_SIEVE_ACTION_KIND_FILEINTO = 2,
+  /*
+   Forward to `address`, or, with `list` set and no address, to the members of the list
+   that the MTA's list handler serves (RFC 6134 §2.3).
+   */
+  MAILSEC_SIEVE_ACTION_KIND_REDIRECT = 3,
+  /*
+   Drop the message silently (RFC 5228 §4.4).
+   */
+  MAILSEC_SIEVE_ACTION_KIND_DISCARD = 4,
+  /*
+   Refuse the message with a non-delivery report giving `reason` (RFC 5429 §2.2).
+   */
+  MAILSEC_SIEVE_ACTION_KIND_REJECT = 5,
+  /*
+   Refuse the message at the SMTP level if possible, with `reason` (RFC 5429 §2.1).
+   */
+  MAILSEC_SIEVE_ACTION_KIND_EREJECT = 6,
+  /*
+   Send a notification by `method` (RFC 5435).
+   */
+  MAILSEC_SIEVE_ACTION_KIND_NOTIFY = 7,
+  /*
+   The message was enclosed in a new one (RFC 5703 §6); `mailsec_sieve_outcome_message`
+   gives it.
+   */
+  MAILSEC_SIEVE_ACTION_KIND_ENCLOSE = 8,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mailsec_sieve_action_kind mailsec_sieve_action_kind;
+#else
+typedef uint32_t mailsec_sieve_action_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
  Bytes produced by mailsec: read them with `mailsec_bytes_data` and `mailsec_bytes_len`,
  release them with `mailsec_bytes_free` (never with C's `free`).
  */
@@ -756,6 +931,33 @@ typedef struct mailsec_pgp_report mailsec_pgp_report;
  `mailsec_headers_decode_attribute`, released by `mailsec_secure_headers_free`.
  */
 typedef struct mailsec_secure_headers mailsec_secure_headers;
+
+/*
+ The members an `enumerate` callback lists, added one by one with
+ `mailsec_sieve_list_members_add`. Valid only during the callback.
+ */
+typedef struct mailsec_sieve_list_members mailsec_sieve_list_members;
+
+/*
+ Externally stored lists (RFC 6134) for `:list`, `redirect :list` and `valid_ext_list`. Made
+ by `mailsec_sieve_lists_open`, `mailsec_sieve_lists_memory_new` or
+ `mailsec_sieve_lists_callback_new`, released by `mailsec_sieve_lists_free`.
+ */
+typedef struct mailsec_sieve_lists mailsec_sieve_lists;
+
+/*
+ What an evaluation decided: the actions, in the order the script took them (the implicit keep
+ last when it applies), the trace when asked for, and the enclosed message when `enclose`
+ replaced it. Made by `mailsec_sieve_evaluate`, released by `mailsec_sieve_outcome_free`.
+ */
+typedef struct mailsec_sieve_outcome mailsec_sieve_outcome;
+
+/*
+ A compiled Sieve script. Made by `mailsec_sieve_script_compile`, released by
+ `mailsec_sieve_script_free`. It is immutable: one script may be evaluated from several
+ threads at once.
+ */
+typedef struct mailsec_sieve_script mailsec_sieve_script;
 
 /*
  What verifying a signed message found: per signer the signature, certificate path and address
@@ -881,6 +1083,238 @@ typedef struct mailsec_pgp_signature {
    */
   struct mailsec_str detail;
 } mailsec_pgp_signature;
+
+/*
+ A place in a script: 1-based line and column (columns count characters). Filled on a compile
+ error, and on an evaluation error that has a place; `{0, 0}` when the error has none.
+ */
+typedef struct mailsec_sieve_position {
+  /*
+   1-based line.
+   */
+  uint32_t line;
+  /*
+   1-based column, in characters.
+   */
+  uint32_t column;
+} mailsec_sieve_position;
+
+/*
+ Lookups the MTA answers itself, for `mailsec_sieve_lists_callback_new`. Only `contains` is
+ required.
+
+ The callbacks run on the thread that calls `mailsec_sieve_evaluate`, during that call. If
+ one lists handle is used by several threads at once, the callbacks are called concurrently
+ and must be thread-safe, and so must whatever `userdata` points to. They must not unwind
+ (C++ exceptions, `longjmp`) through mailsec.
+
+ Each callback gets `list`, the list's canonical name (NUL-terminated, UTF-8): the
+ `:addrbook:default` shorthand expanded to `urn:ietf:params:sieve:addrbook:default`, the URI
+ scheme in lower case (RFC 6134 §2.5, §2.6). Callbacks that take `timeout_ms` should give up
+ after that many milliseconds and return `MAILSEC_SIEVE_LIST_TEMPORARY_FAILURE`.
+ */
+typedef struct mailsec_sieve_list_callbacks {
+  /*
+   Whether `value` (`value_len` bytes, UTF-8, not NUL-terminated) is on the list: returns
+   `MAILSEC_SIEVE_LIST_MEMBER`, `MAILSEC_SIEVE_LIST_NOT_MEMBER`,
+   `MAILSEC_SIEVE_LIST_TEMPORARY_FAILURE`, `MAILSEC_SIEVE_LIST_PERMANENT_FAILURE` or
+   `MAILSEC_SIEVE_LIST_UNKNOWN_LIST`. For a member it may write the list entry that matched
+   (`*@example.com` for `alice@example.com`) into `entry`, at most `entry_capacity` bytes,
+   and its length into `*entry_len`, which starts at 0; left at 0, the entry is the value
+   itself. The entry becomes `${0}` (RFC 6134 §2.2). A test asks for each of its values in
+   turn until one is a member.
+   */
+  int (*contains)(void *userdata,
+                  const char *list,
+                  const uint8_t *value,
+                  size_t value_len,
+                  uint8_t *entry,
+                  size_t entry_capacity,
+                  size_t *entry_len,
+                  uint32_t timeout_ms);
+  /*
+   Whether the list exists (`valid_ext_list`, RFC 6134 §2.7): returns
+   `MAILSEC_SIEVE_LIST_MEMBER` (1) if it does, `MAILSEC_SIEVE_LIST_NOT_MEMBER` (0) or
+   `MAILSEC_SIEVE_LIST_UNKNOWN_LIST` if not, or a failure. NULL: every list exists.
+   */
+  int (*is_valid)(void *userdata, const char *list);
+  /*
+   Lists the members of the list for `redirect :list` (RFC 6134 §2.3): calls
+   `mailsec_sieve_list_members_add` for each address (more than `max` makes the redirect
+   fail, so it may stop after `max + 1`) and returns `MAILSEC_SIEVE_LIST_NOT_MEMBER` (0);
+   or returns `MAILSEC_SIEVE_LIST_HANDLED`, `MAILSEC_SIEVE_LIST_NOT_ENUMERABLE` or a
+   failure. NULL: no list can be enumerated.
+   */
+  int (*enumerate)(void *userdata,
+                   const char *list,
+                   size_t max,
+                   struct mailsec_sieve_list_members *members,
+                   uint32_t timeout_ms);
+  /*
+   The URI schemes of the lists served, space-separated (`"tag ldap"`), for the ManageSieve
+   EXTLISTS capability (RFC 6134 §2.8); copied by `mailsec_sieve_lists_callback_new`. NULL
+   for none (`urn`, for the default address book, is always announced).
+   */
+  const char *schemes;
+  /*
+   Called once with `userdata` when the lists handle is freed, to release it. NULL: nothing
+   is called.
+   */
+  void (*destroy)(void *userdata);
+} mailsec_sieve_list_callbacks;
+
+/*
+ How to evaluate, for `mailsec_sieve_evaluate`. All zero (`= {0}`) means the defaults: the
+ system clock, no spam or virus score, no trace, any redirect domain, the default limits.
+ */
+typedef struct mailsec_sieve_options {
+  /*
+   Use `clock_unix` and `clock_offset_minutes` as the current time (`currentdate`, RFC 5260
+   §5) instead of the system clock.
+   */
+  bool fixed_clock;
+  /*
+   The current time, seconds since the Unix epoch (with `fixed_clock`).
+   */
+  int64_t clock_unix;
+  /*
+   The local zone's offset from UTC in minutes, 60 for +0100 (with `fixed_clock`).
+   */
+  int32_t clock_offset_minutes;
+  /*
+   The header field holding the spam score for `spamtest` (RFC 5235), `X-Spam-Score`;
+   NULL: spamtest reports "not tested".
+   */
+  const char *spamtest_header;
+  /*
+   The score meaning "certainly spam" (above 0; with `spamtest_header`).
+   */
+  double spamtest_max;
+  /*
+   The header field holding the virus score for `virustest` (RFC 5235 §3.2); NULL for none.
+   */
+  const char *virustest_header;
+  /*
+   The highest virus score (above 0; with `virustest_header`).
+   */
+  double virustest_max;
+  /*
+   The authenticated identity (SMTP AUTH) of the delivery; NULL for none.
+   */
+  const char *auth;
+  /*
+   The domains redirects may go to (`redirect_domains_len` NUL-terminated strings),
+   including each member of a `redirect :list` (RFC 6134 §3); NULL with length 0: any.
+   */
+  const char *const *redirect_domains;
+  /*
+   The number of `redirect_domains`.
+   */
+  size_t redirect_domains_len;
+  /*
+   Record each test evaluated; the trace is in `mailsec_sieve_outcome_json`.
+   */
+  bool trace;
+  /*
+   Members a `redirect :list` may expand to (0: the default, 100).
+   */
+  size_t max_list_recipients;
+  /*
+   Redirects one evaluation may produce (0: the default, 16).
+   */
+  size_t max_redirects;
+  /*
+   Actions one evaluation may produce (0: the default, 64).
+   */
+  size_t max_actions;
+  /*
+   Values sent to list backends per evaluation (0: the default, 256).
+   */
+  size_t max_list_queries;
+  /*
+   The message, in bytes (0: the default, 64 MiB).
+   */
+  size_t max_message_bytes;
+  /*
+   Milliseconds one list query may take before it counts as a temporary failure (0: the
+   default, 5000).
+   */
+  uint32_t list_timeout_ms;
+} mailsec_sieve_options;
+
+/*
+ One action of an outcome, filled by `mailsec_sieve_outcome_action`. The strings are borrowed
+ from the outcome and stay valid until it is freed; a string the action does not have is
+ empty. Flags, notify options and enclose headers are read with
+ `mailsec_sieve_outcome_action_flag`, `_option` and `_header`.
+ */
+typedef struct mailsec_sieve_action {
+  /*
+   What the action is.
+   */
+  mailsec_sieve_action_kind kind;
+  /*
+   Its name as in the JSON form: `keep`, `fileinto`, `redirect`, `discard`, `reject`,
+   `ereject`, `notify`, `enclose` (static).
+   */
+  struct mailsec_str name;
+  /*
+   `fileinto`: the mailbox.
+   */
+  struct mailsec_str mailbox;
+  /*
+   `redirect`: the recipient (empty when the list handler redirects).
+   */
+  struct mailsec_str address;
+  /*
+   `redirect :list`: the list the redirect came from.
+   */
+  struct mailsec_str list;
+  /*
+   `reject`, `ereject`: the text for the sender; `enclose`: the explanatory text.
+   */
+  struct mailsec_str reason;
+  /*
+   `notify`: the method URI (`mailto:`, `xmpp:`…).
+   */
+  struct mailsec_str method;
+  /*
+   `notify`: `:from`.
+   */
+  struct mailsec_str from;
+  /*
+   `notify`: `:message`.
+   */
+  struct mailsec_str message;
+  /*
+   `enclose`: the new message's subject.
+   */
+  struct mailsec_str subject;
+  /*
+   `notify`: `:importance`, 1 (high), 2 (normal) or 3 (low); 0 for other actions.
+   */
+  uint8_t importance;
+  /*
+   `fileinto`, `redirect`: `:copy` (RFC 3894), which does not cancel the implicit keep.
+   */
+  bool copy;
+  /*
+   `keep`: whether this is the implicit keep (RFC 5228 §2.10.2).
+   */
+  bool implicit;
+  /*
+   `keep`, `fileinto`: the number of IMAP flags (RFC 5232).
+   */
+  size_t flag_count;
+  /*
+   `notify`: the number of `:options`.
+   */
+  size_t option_count;
+  /*
+   `enclose`: the number of extra header fields.
+   */
+  size_t header_count;
+} mailsec_sieve_action;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2451,6 +2885,290 @@ void mailsec_pgp_mime_opened_free(struct mailsec_pgp_mime_opened *opened);
  `buf` is valid for writes of `len` bytes; `out_n` is NULL or valid for a write.
  */
 void mailsec_error(uint32_t result, char *buf, size_t len, size_t *out_n);
+
+/*
+ Compiles a Sieve script (`script_len` bytes of UTF-8, RFC 5228 §2.2) under the default limits
+ (1 MiB of script, nesting 32).
+
+ On success `*script_out` holds the script (release it with `mailsec_sieve_script_free`).
+ A script that does not compile gets a code per kind of error
+ (`MAILSEC_RESULT_SIEVE_SYNTAX`, `MAILSEC_RESULT_SIEVE_UNKNOWN_COMMAND`,
+ `MAILSEC_RESULT_SIEVE_NOT_REQUIRED`…); `*position_out`, if given, receives the line and
+ column of the offending token, and `*detail_out`, if given, its byte offset in the script and
+ the message (`"3:7: unknown command \"fileinot\""`).
+
+ # Safety
+ `script` is valid for reads of `script_len` bytes (NULL only if 0); `script_out` is valid for
+ a write; `position_out` and `detail_out` are NULL or valid for a write.
+ */
+mailsec_result mailsec_sieve_script_compile(const uint8_t *script,
+                                            size_t script_len,
+                                            struct mailsec_sieve_script **script_out,
+                                            struct mailsec_sieve_position *position_out,
+                                            struct mailsec_error_detail *detail_out);
+
+/*
+ The number of capabilities the script requires; 0 if `script` is NULL.
+
+ # Safety
+ `script` is NULL or a live script handle.
+ */
+size_t mailsec_sieve_script_required_count(const struct mailsec_sieve_script *script);
+
+/*
+ Sets `*capability_out` to the capability at `index` the script requires (`"extlists"`), in
+ the order its `require` commands name them; valid until the script is freed.
+ `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the count.
+
+ # Safety
+ `script` is a live script handle; `capability_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_script_required(const struct mailsec_sieve_script *script,
+                                             size_t index,
+                                             struct mailsec_str *capability_out);
+
+/*
+ Releases a script. NULL is ignored.
+
+ # Safety
+ `script` is NULL or a live script handle, freed only once.
+ */
+void mailsec_sieve_script_free(struct mailsec_sieve_script *script);
+
+/*
+ The Sieve capabilities mailsec implements (the `require` names, `"extlists"` among them),
+ space-separated, as ManageSieve's SIEVE capability lists them (RFC 5804 §1.7). Static: never
+ freed.
+ */
+struct mailsec_str mailsec_sieve_capabilities(void);
+
+/*
+ Opens the lists stored at `path`: a directory of list files, an SQLite list store
+ (recognised by its file header) or a TOML lists file. On success `*lists_out` holds the lists (release them with
+ `mailsec_sieve_lists_free`). A file that cannot be opened or read is
+ `MAILSEC_RESULT_SIEVE_STORE`, with the reason in `*detail_out`.
+
+ # Safety
+ `path` is a NUL-terminated string; `lists_out` is valid for a write; `detail_out` is NULL or
+ valid for a write.
+ */
+mailsec_result mailsec_sieve_lists_open(const char *path,
+                                        struct mailsec_sieve_lists **lists_out,
+                                        struct mailsec_error_detail *detail_out);
+
+/*
+ Makes an empty set of lists held in memory; add lists with
+ `mailsec_sieve_lists_memory_insert`. On success `*lists_out` holds them (release them with
+ `mailsec_sieve_lists_free`).
+
+ # Safety
+ `lists_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_lists_memory_new(struct mailsec_sieve_lists **lists_out);
+
+/*
+ Adds the list `name` (a URI, or `:addrbook:default` and the like, RFC 6134 §2.5) holding the
+ `entries_len` strings of `entries` to lists made by `mailsec_sieve_lists_memory_new`,
+ replacing a list of that name. `list_type` says how values are compared with the entries:
+ `"address"` (case-insensitive, `*@example.com` for a whole domain), `"string"`, `"ip"`
+ (addresses and CIDR ranges), `"extension"` or `"date"`.
+
+ An unknown type, or lists not made by `mailsec_sieve_lists_memory_new`, is
+ `MAILSEC_RESULT_INVALID_PARAMETER`; a bad name or an entry the type cannot hold is
+ `MAILSEC_RESULT_SIEVE_STORE`; `*detail_out` says why. On error the lists are unchanged.
+
+ # Safety
+ `lists` is a live lists handle, not used by another thread meanwhile; `name` and `list_type`
+ are NUL-terminated strings; `entries` is valid for reads of `entries_len` pointers (NULL only
+ if 0), each a NUL-terminated string; `detail_out` is NULL or valid for a write.
+ */
+mailsec_result mailsec_sieve_lists_memory_insert(struct mailsec_sieve_lists *lists,
+                                                 const char *name,
+                                                 const char *list_type,
+                                                 const char *const *entries,
+                                                 size_t entries_len,
+                                                 struct mailsec_error_detail *detail_out);
+
+/*
+ Makes lists answered by the MTA's callbacks (see `mailsec_sieve_list_callbacks`), which are
+ copied; `userdata` is passed to each of them as is. On success `*lists_out` holds the lists
+ (release them with `mailsec_sieve_lists_free`, which calls `destroy`). A NULL `contains` is
+ `MAILSEC_RESULT_NULL_PARAMETER`; `schemes` not UTF-8 is `MAILSEC_RESULT_INVALID_PARAMETER`.
+ On error `destroy` is not called.
+
+ # Safety
+ `callbacks` points to a valid `mailsec_sieve_list_callbacks` whose non-NULL members are
+ functions of the declared types and whose `schemes` is NULL or NUL-terminated; `lists_out` is
+ valid for a write. Until the lists are freed, the callbacks may be called with `userdata` on
+ any thread that evaluates with the lists, concurrently if several do at once, and must be
+ safe to call so.
+ */
+mailsec_result mailsec_sieve_lists_callback_new(const struct mailsec_sieve_list_callbacks *callbacks,
+                                                void *userdata,
+                                                struct mailsec_sieve_lists **lists_out);
+
+/*
+ Adds one member (`address_len` bytes of UTF-8, not NUL-terminated) to what an `enumerate`
+ callback lists. Once `max + 1` members are held, further ones are not kept and the result is
+ `MAILSEC_RESULT_INSUFFICIENT_SIZE`: the callback may stop. An address that is not UTF-8 is
+ `MAILSEC_RESULT_INVALID_PARAMETER`.
+
+ # Safety
+ `members` is the handle passed to the running `enumerate` callback, used on its thread;
+ `address` is valid for reads of `address_len` bytes (NULL only if 0).
+ */
+mailsec_result mailsec_sieve_list_members_add(struct mailsec_sieve_list_members *members,
+                                              const uint8_t *address,
+                                              size_t address_len);
+
+/*
+ Writes the ManageSieve EXTLISTS capability value (RFC 6134 §2.8) for `lists` into
+ `*capability_out`: the URI schemes of the lists served, space-separated, sorted, `urn`
+ always among them (`"tag urn"`). NULL `lists` stands for no lists (`"urn"`). Release it with
+ `mailsec_bytes_free`.
+
+ # Safety
+ `lists` is NULL or a live lists handle; `capability_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_extlists_capability(const struct mailsec_sieve_lists *lists,
+                                                 struct mailsec_bytes **capability_out);
+
+/*
+ Releases lists; for callback lists, calls their `destroy`. NULL is ignored.
+
+ # Safety
+ `lists` is NULL or a live lists handle, freed only once, no evaluation using it running.
+ */
+void mailsec_sieve_lists_free(struct mailsec_sieve_lists *lists);
+
+/*
+ Evaluates `script` on one message (`message_len` bytes, RFC 5322) with `lists` (NULL: no
+ lists; every `:list` test is then a runtime error), the envelope sender `envelope_from`
+ (NULL when unknown, `""` for the null reverse-path `<>`) and recipient `envelope_to` (NULL
+ when unknown), under `options` (NULL: the defaults).
+
+ On success `*outcome_out` holds the actions to carry out (release it with
+ `mailsec_sieve_outcome_free`). A list backend that failed temporarily or timed out is
+ `MAILSEC_RESULT_SIEVE_DEFER`, with SMTP reply code 451 in `*detail_out`: defer the delivery
+ (RFC 6134 §3). `MAILSEC_RESULT_SIEVE_RUNTIME` and `MAILSEC_RESULT_SIEVE_LIMIT` are script
+ errors: file the message as if by an implicit keep (RFC 5228 §2.10.6); `*position_out` then
+ holds the place in the script. Arguments that are not UTF-8 are
+ `MAILSEC_RESULT_INVALID_PARAMETER`.
+
+ # Safety
+ `script` is a live script handle; `lists` is NULL or a live lists handle; `message` is valid
+ for reads of `message_len` bytes (NULL only if 0); `envelope_from` and `envelope_to` are NULL
+ or NUL-terminated strings; `options` is NULL or points to valid options; `outcome_out` is
+ valid for a write; `position_out` and `detail_out` are NULL or valid for a write.
+ */
+mailsec_result mailsec_sieve_evaluate(const struct mailsec_sieve_script *script,
+                                      const struct mailsec_sieve_lists *lists,
+                                      const uint8_t *message,
+                                      size_t message_len,
+                                      const char *envelope_from,
+                                      const char *envelope_to,
+                                      const struct mailsec_sieve_options *options,
+                                      struct mailsec_sieve_outcome **outcome_out,
+                                      struct mailsec_sieve_position *position_out,
+                                      struct mailsec_error_detail *detail_out);
+
+/*
+ The number of actions; 0 if `outcome` is NULL. The implicit keep, when it applies, is the
+ last one.
+
+ # Safety
+ `outcome` is NULL or a live outcome handle.
+ */
+size_t mailsec_sieve_outcome_action_count(const struct mailsec_sieve_outcome *outcome);
+
+/*
+ Fills `*action_out` with the action at `index`; its strings stay valid until `outcome` is
+ freed. `MAILSEC_RESULT_INVALID_PARAMETER` if `index` is not below the action count.
+
+ # Safety
+ `outcome` is a live outcome handle; `action_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_outcome_action(const struct mailsec_sieve_outcome *outcome,
+                                            size_t index,
+                                            struct mailsec_sieve_action *action_out);
+
+/*
+ Sets `*flag_out` to IMAP flag `flag_index` of the `keep` or `fileinto` at `action_index`;
+ valid until `outcome` is freed. `MAILSEC_RESULT_INVALID_PARAMETER` if either index is out of
+ range.
+
+ # Safety
+ `outcome` is a live outcome handle; `flag_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_outcome_action_flag(const struct mailsec_sieve_outcome *outcome,
+                                                 size_t action_index,
+                                                 size_t flag_index,
+                                                 struct mailsec_str *flag_out);
+
+/*
+ Sets `*option_out` to `:options` string `option_index` of the `notify` at `action_index`;
+ valid until `outcome` is freed. `MAILSEC_RESULT_INVALID_PARAMETER` if either index is out of
+ range.
+
+ # Safety
+ `outcome` is a live outcome handle; `option_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_outcome_action_option(const struct mailsec_sieve_outcome *outcome,
+                                                   size_t action_index,
+                                                   size_t option_index,
+                                                   struct mailsec_str *option_out);
+
+/*
+ Sets `*header_out` to extra header field `header_index` of the `enclose` at `action_index`;
+ valid until `outcome` is freed. `MAILSEC_RESULT_INVALID_PARAMETER` if either index is out of
+ range.
+
+ # Safety
+ `outcome` is a live outcome handle; `header_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_outcome_action_header(const struct mailsec_sieve_outcome *outcome,
+                                                   size_t action_index,
+                                                   size_t header_index,
+                                                   struct mailsec_str *header_out);
+
+/*
+ Whether the implicit keep applies (RFC 5228 §2.10.2): no action cancelled it. `false` if
+ `outcome` is NULL.
+
+ # Safety
+ `outcome` is NULL or a live outcome handle.
+ */
+bool mailsec_sieve_outcome_implicit_keep(const struct mailsec_sieve_outcome *outcome);
+
+/*
+ Writes the outcome as JSON into `*json_out`: `{"actions": [{"action": "fileinto",
+ "mailbox": "spam", "flags": [], "copy": false}, …]}`, with `"trace"` when a trace was asked
+ for; compact, UTF-8. Release it with `mailsec_bytes_free`.
+
+ # Safety
+ `outcome` is a live outcome handle; `json_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_outcome_json(const struct mailsec_sieve_outcome *outcome,
+                                          struct mailsec_bytes **json_out);
+
+/*
+ Sets `*message_out` to a copy of the message the deliveries apply to when `enclose` replaced
+ it (RFC 5703 §6), or to NULL when the original message is delivered. Release it with
+ `mailsec_bytes_free` (which ignores NULL).
+
+ # Safety
+ `outcome` is a live outcome handle; `message_out` is valid for a write.
+ */
+mailsec_result mailsec_sieve_outcome_message(const struct mailsec_sieve_outcome *outcome,
+                                             struct mailsec_bytes **message_out);
+
+/*
+ Releases an outcome. NULL is ignored.
+
+ # Safety
+ `outcome` is NULL or a live outcome handle, freed only once.
+ */
+void mailsec_sieve_outcome_free(struct mailsec_sieve_outcome *outcome);
 
 /*
  Makes a signer from the contents of PEM files: `cert_pem` holds the signer's certificate

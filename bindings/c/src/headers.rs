@@ -172,7 +172,7 @@ pub(crate) unsafe fn policy_error(
 }
 
 /// The byte offset of 1-based `line` and `column` (in characters) in `text`, clamped to its end.
-fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {
         0
     } else {

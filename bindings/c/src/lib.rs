@@ -26,6 +26,7 @@ mod handle;
 mod headers;
 mod pgp;
 mod result;
+mod sieve;
 mod slice;
 mod smime;
 
@@ -36,5 +37,6 @@ pub use detail::*;
 pub use headers::*;
 pub use pgp::*;
 pub use result::*;
+pub use sieve::*;
 pub use slice::*;
 pub use smime::*;

@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use facade::clientid::{EhloError, StoreError, SyntaxError};
 use facade::headers;
 use facade::pgp;
+use facade::sieve;
 use facade::smime;
 
 use crate::boundary::ffi_boundary;
@@ -19,7 +20,9 @@ use crate::handle::write_out;
 /// secure-headers errors (RFC 7508: building, encoding, decoding, rewriting); 1300–1399 are
 /// policy errors; 1400–1499 are S/MIME errors (RFC 5652, RFC 8551), one per
 /// `smime_core::Error::code()`; 1500–1599 are OpenPGP and PGP/MIME errors (RFC 9580, RFC 3156),
-/// one per `pgp_core::Error` variant.
+/// one per `pgp_core::Error` variant; 1600–1699 are Sieve errors (RFC 5228, RFC 6134): 1601–1619
+/// compile errors, one per `CompileErrorKind`, with the line and column of the offending token,
+/// and 1620–1639 evaluation and list errors.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mailsec_result {
@@ -162,10 +165,49 @@ pub enum mailsec_result {
     PgpCrypto = 1510,
     /// The key store could not be read or written; the detail names the file.
     PgpStore = 1511,
+    /// A Sieve error of a kind this version has no code for.
+    SieveError = 1600,
+    /// The script is not Sieve (RFC 5228 §8): an unterminated string, a stray character, a
+    /// missing `;`, text that is not UTF-8.
+    SieveSyntax = 1601,
+    /// A command that no supported extension defines.
+    SieveUnknownCommand = 1602,
+    /// A test that no supported extension defines.
+    SieveUnknownTest = 1603,
+    /// `require` names a capability mailsec does not have (RFC 5228 §3.2).
+    SieveUnsupportedExtension = 1604,
+    /// A command, test, tag or comparator used without the `require` that enables it.
+    SieveNotRequired = 1605,
+    /// Arguments that do not fit the command or test.
+    SieveArguments = 1606,
+    /// `:list` combined with `:comparator` (RFC 6134 §2.2).
+    SieveListWithComparator = 1607,
+    /// `:list` on a test that does not support it (RFC 6134 §2.2).
+    SieveListNotSupported = 1608,
+    /// A list name that is not an absolute URI, or an addrbook URN without a name (RFC 6134
+    /// §2.5, §2.6).
+    SieveInvalidListName = 1609,
+    /// A command where it may not stand (`require` after other commands, `elsif` without `if`).
+    SieveMisplaced = 1610,
+    /// A compile-time limit was hit (script size, nesting, string length, variables); the
+    /// detail names it.
+    SieveCompileLimit = 1611,
+    /// A list backend failed temporarily or did not answer in time: defer the delivery (SMTP
+    /// 4xx) and try again later (RFC 6134 §3). The detail names the list.
+    SieveDefer = 1620,
+    /// A runtime error of the script (RFC 5228 §2.10.6): file the message as if by an implicit
+    /// keep. The position says where.
+    SieveRuntime = 1621,
+    /// An evaluation limit was hit (actions, redirects, list queries or recipients, message
+    /// size, match work): a runtime error naming the limit.
+    SieveLimit = 1622,
+    /// A list store or list file could not be opened, read or written, or holds what a list
+    /// cannot (a bad list name, an entry of the wrong type).
+    SieveStore = 1623,
 }
 
 impl mailsec_result {
-    const ALL: [mailsec_result; 63] = [
+    const ALL: [mailsec_result; 79] = [
         mailsec_result::Ok,
         mailsec_result::NullParameter,
         mailsec_result::Panic,
@@ -229,6 +271,22 @@ impl mailsec_result {
         mailsec_result::PgpUsage,
         mailsec_result::PgpCrypto,
         mailsec_result::PgpStore,
+        mailsec_result::SieveError,
+        mailsec_result::SieveSyntax,
+        mailsec_result::SieveUnknownCommand,
+        mailsec_result::SieveUnknownTest,
+        mailsec_result::SieveUnsupportedExtension,
+        mailsec_result::SieveNotRequired,
+        mailsec_result::SieveArguments,
+        mailsec_result::SieveListWithComparator,
+        mailsec_result::SieveListNotSupported,
+        mailsec_result::SieveInvalidListName,
+        mailsec_result::SieveMisplaced,
+        mailsec_result::SieveCompileLimit,
+        mailsec_result::SieveDefer,
+        mailsec_result::SieveRuntime,
+        mailsec_result::SieveLimit,
+        mailsec_result::SieveStore,
     ];
 
     /// The code for a raw value from C, if it is one.
@@ -327,6 +385,28 @@ impl mailsec_result {
             mailsec_result::PgpUsage => "OpenPGP: nothing to do the operation with",
             mailsec_result::PgpCrypto => "OpenPGP: cryptographic operation failed",
             mailsec_result::PgpStore => "OpenPGP: key store cannot be read or written",
+            mailsec_result::SieveError => "Sieve error",
+            mailsec_result::SieveSyntax => "Sieve: syntax error in the script",
+            mailsec_result::SieveUnknownCommand => "Sieve: unknown command",
+            mailsec_result::SieveUnknownTest => "Sieve: unknown test",
+            mailsec_result::SieveUnsupportedExtension => {
+                "Sieve: require names an unsupported extension"
+            }
+            mailsec_result::SieveNotRequired => "Sieve: extension used without its require",
+            mailsec_result::SieveArguments => "Sieve: arguments do not fit the command or test",
+            mailsec_result::SieveListWithComparator => {
+                "Sieve: :list cannot be combined with :comparator"
+            }
+            mailsec_result::SieveListNotSupported => "Sieve: the test does not support :list",
+            mailsec_result::SieveInvalidListName => "Sieve: invalid list name",
+            mailsec_result::SieveMisplaced => "Sieve: command in a place it may not stand",
+            mailsec_result::SieveCompileLimit => "Sieve: the script exceeds a limit",
+            mailsec_result::SieveDefer => {
+                "Sieve: a list is temporarily unavailable, defer the delivery"
+            }
+            mailsec_result::SieveRuntime => "Sieve: runtime error in the script",
+            mailsec_result::SieveLimit => "Sieve: evaluation exceeds a limit",
+            mailsec_result::SieveStore => "Sieve: list store cannot be opened, read or written",
         }
     }
 }
@@ -441,6 +521,41 @@ impl From<&pgp::Error> for mailsec_result {
     }
 }
 
+/// Sieve compile errors, one code per `CompileErrorKind`.
+impl From<&sieve::CompileError> for mailsec_result {
+    fn from(error: &sieve::CompileError) -> Self {
+        use sieve::CompileErrorKind as Kind;
+        match &error.kind {
+            Kind::Syntax(_) => mailsec_result::SieveSyntax,
+            Kind::UnknownCommand(_) => mailsec_result::SieveUnknownCommand,
+            Kind::UnknownTest(_) => mailsec_result::SieveUnknownTest,
+            Kind::UnsupportedExtension(_) => mailsec_result::SieveUnsupportedExtension,
+            Kind::NotRequired { .. } => mailsec_result::SieveNotRequired,
+            Kind::Arguments { .. } => mailsec_result::SieveArguments,
+            Kind::ListWithComparator(_) => mailsec_result::SieveListWithComparator,
+            Kind::ListNotSupported(_) => mailsec_result::SieveListNotSupported,
+            Kind::InvalidListName { .. } => mailsec_result::SieveInvalidListName,
+            Kind::Misplaced(_) => mailsec_result::SieveMisplaced,
+            Kind::Limit { .. } => mailsec_result::SieveCompileLimit,
+            _ => mailsec_result::SieveError,
+        }
+    }
+}
+
+/// Sieve errors: compile errors by kind, and one code per evaluation error variant.
+impl From<&sieve::Error> for mailsec_result {
+    fn from(error: &sieve::Error) -> Self {
+        match error {
+            sieve::Error::Compile(e) => e.into(),
+            sieve::Error::Defer { .. } => mailsec_result::SieveDefer,
+            sieve::Error::Runtime { .. } => mailsec_result::SieveRuntime,
+            sieve::Error::Limit { .. } => mailsec_result::SieveLimit,
+            sieve::Error::Store(_) => mailsec_result::SieveStore,
+            _ => mailsec_result::SieveError,
+        }
+    }
+}
+
 /// The facade's errors: each wrapped crate error keeps its own code. Errors this version has no
 /// code for (a file that could not be read, variants added later) are `MAILSEC_RESULT_GENERAL`.
 impl From<&facade::Error> for mailsec_result {
@@ -454,6 +569,7 @@ impl From<&facade::Error> for mailsec_result {
             facade::Error::ClientIdPolicy(_) => mailsec_result::ClientidPolicy,
             facade::Error::ClientIdStore(e) => e.into(),
             facade::Error::Pgp(e) => e.into(),
+            facade::Error::Sieve(e) => e.into(),
             _ => mailsec_result::General,
         }
     }
@@ -659,6 +775,98 @@ mod tests {
                 },
                 mailsec_result::PgpStore,
             ),
+        ];
+        for (error, code) in expected {
+            assert_eq!(mailsec_result::from(&error), code, "{error}");
+            let wrapped = facade::Error::from(error);
+            assert_eq!(mailsec_result::from(&wrapped), code, "{wrapped}");
+        }
+    }
+
+    #[test]
+    fn each_sieve_error_has_its_result_code() {
+        use facade::sieve::{CompileError, CompileErrorKind as Kind, Error, ListError, Position};
+
+        let text = || "x".to_owned();
+        let position = Position { line: 3, column: 7 };
+        let compile = |kind| Error::Compile(CompileError { position, kind });
+        let expected = [
+            (compile(Kind::Syntax(text())), mailsec_result::SieveSyntax),
+            (
+                compile(Kind::UnknownCommand(text())),
+                mailsec_result::SieveUnknownCommand,
+            ),
+            (
+                compile(Kind::UnknownTest(text())),
+                mailsec_result::SieveUnknownTest,
+            ),
+            (
+                compile(Kind::UnsupportedExtension(text())),
+                mailsec_result::SieveUnsupportedExtension,
+            ),
+            (
+                compile(Kind::NotRequired {
+                    used: text(),
+                    extension: text(),
+                }),
+                mailsec_result::SieveNotRequired,
+            ),
+            (
+                compile(Kind::Arguments {
+                    name: text(),
+                    detail: text(),
+                }),
+                mailsec_result::SieveArguments,
+            ),
+            (
+                compile(Kind::ListWithComparator(text())),
+                mailsec_result::SieveListWithComparator,
+            ),
+            (
+                compile(Kind::ListNotSupported(text())),
+                mailsec_result::SieveListNotSupported,
+            ),
+            (
+                compile(Kind::InvalidListName {
+                    name: text(),
+                    reason: text(),
+                }),
+                mailsec_result::SieveInvalidListName,
+            ),
+            (
+                compile(Kind::Misplaced(text())),
+                mailsec_result::SieveMisplaced,
+            ),
+            (
+                compile(Kind::Limit {
+                    limit: "max_nesting",
+                    max: 32,
+                }),
+                mailsec_result::SieveCompileLimit,
+            ),
+            (
+                Error::Defer {
+                    list: text(),
+                    reason: ListError::Temporary(text()),
+                },
+                mailsec_result::SieveDefer,
+            ),
+            (
+                Error::Runtime {
+                    position,
+                    message: text(),
+                },
+                mailsec_result::SieveRuntime,
+            ),
+            (
+                Error::Limit {
+                    position,
+                    limit: "max_actions",
+                    max: 64,
+                },
+                mailsec_result::SieveLimit,
+            ),
+            (Error::Store(text()), mailsec_result::SieveStore),
         ];
         for (error, code) in expected {
             assert_eq!(mailsec_result::from(&error), code, "{error}");
