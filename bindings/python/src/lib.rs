@@ -7,6 +7,7 @@ use pyo3::types::PyBytes;
 mod clientid;
 mod headers;
 mod pgp;
+mod sieve;
 mod smime;
 
 /// Text arguments accept `str` or `bytes`; bytes reach the parser unchanged, so an 8-bit byte is
@@ -35,5 +36,6 @@ fn _mailsec(module: &Bound<'_, PyModule>) -> PyResult<()> {
     clientid::register(module)?;
     headers::register(module)?;
     pgp::register(module)?;
+    sieve::register(module)?;
     smime::register(module)
 }

@@ -80,3 +80,27 @@ def test_pgp_sign_encrypt_reports_what_broke() -> None:
         "attachment changed: INVALID, signature bad",
     ]
     assert result.stderr == b""
+
+
+def test_sieve_lists_files_rejects_and_defers() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "sieve_lists.py")],
+        capture_output=True,
+        check=True,
+    )
+    assert result.stdout.decode().splitlines() == [
+        "requires: envelope, extlists, fileinto, reject, variables",
+        "python: Alice@Example.org: fileinto Friends",
+        "python: bob@example.net: keep",
+        "python: offers@spam.example: reject Mail from *@spam.example is not accepted here",
+        "python: alice@example.org: defer (451 4.4.3): "
+        "temporary failure: directory server not answering",
+        "sqlite list tag:example.com,2026:blocked (address): 2 entries",
+        "sqlite list urn:ietf:params:sieve:addrbook:default (address): 1 entries",
+        "ManageSieve EXTLISTS: tag urn",
+        "sqlite: alice@example.org: fileinto Friends",
+        "sqlite: mallory@example.net: reject Mail from mallory@example.net is not accepted here",
+        "compile error at line 3, column 1: unknown-command",
+        "192.0.2.77 is in 192.0.2.0/24",
+    ]
+    assert result.stderr == b""

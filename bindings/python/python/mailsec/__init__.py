@@ -7,12 +7,13 @@ Submodules:
   (RFC 7508).
 - :mod:`mailsec.pgp` -- OpenPGP keys, signatures and encryption (RFC 9580), and PGP/MIME
   (RFC 3156) with protected header fields.
+- :mod:`mailsec.sieve` -- Sieve scripts (RFC 5228) with externally stored lists (RFC 6134).
 - :mod:`mailsec.smime` -- S/MIME signing and verification (RFC 8551) with secure header fields.
 
 Every exception mailsec raises derives from :class:`MailsecError`.
 """
 
 from mailsec._errors import MailsecError
-from mailsec import clientid, headers, pgp, smime
+from mailsec import clientid, headers, pgp, sieve, smime
 
-__all__ = ["MailsecError", "clientid", "headers", "pgp", "smime"]
+__all__ = ["MailsecError", "clientid", "headers", "pgp", "sieve", "smime"]

@@ -1,8 +1,11 @@
 # Type stubs for the native module mailsec._mailsec. The public API is in mailsec.clientid etc.
 import os
+from datetime import datetime
 from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
-from typing import List, Optional, Sequence, Set, Tuple, Union, final
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union, final
+
+from mailsec.sieve import ListResolver as _ListResolver
 
 @final
 class ClientIdCommand:
@@ -784,3 +787,319 @@ def pgp_encrypt_message(
     message: bytes, recipients: Sequence[Key], sign_with: Sequence[Key]
 ) -> bytes: ...
 def pgp_open_message(message: bytes, keys: Sequence[Key], certs: Sequence[Key]) -> Opened: ...
+
+# mailsec.sieve
+
+@final
+class SieveLimits:
+    """Bounds on compiling and evaluating one script (mailsec.sieve.Limits); every field
+    omitted keeps its safe default."""
+
+    def __new__(
+        cls,
+        *,
+        max_script_bytes: Optional[int] = None,
+        max_nesting: Optional[int] = None,
+        max_string_bytes: Optional[int] = None,
+        max_variables: Optional[int] = None,
+        max_variable_bytes: Optional[int] = None,
+        max_match_work: Optional[int] = None,
+        max_message_bytes: Optional[int] = None,
+        max_mime_parts: Optional[int] = None,
+        max_actions: Optional[int] = None,
+        max_redirects: Optional[int] = None,
+        max_list_queries: Optional[int] = None,
+        max_list_recipients: Optional[int] = None,
+        list_timeout: Optional[float] = None,
+    ) -> SieveLimits: ...
+    @property
+    def max_script_bytes(self) -> int:
+        """Script text, in bytes."""
+    @property
+    def max_nesting(self) -> int:
+        """Nesting of blocks and of tests inside allof/anyof/not."""
+    @property
+    def max_string_bytes(self) -> int:
+        """One string, literal or built by variable expansion."""
+    @property
+    def max_variables(self) -> int:
+        """Distinct variables a script may set (RFC 5229)."""
+    @property
+    def max_variable_bytes(self) -> int:
+        """The value of one variable, in bytes."""
+    @property
+    def max_match_work(self) -> int:
+        """Comparison steps spent on :matches/:contains per evaluation."""
+    @property
+    def max_message_bytes(self) -> int:
+        """The message, in bytes."""
+    @property
+    def max_mime_parts(self) -> int:
+        """MIME parts visited."""
+    @property
+    def max_actions(self) -> int:
+        """Actions one evaluation may produce."""
+    @property
+    def max_redirects(self) -> int:
+        """Redirects one evaluation may produce, each member of a redirect :list counted."""
+    @property
+    def max_list_queries(self) -> int:
+        """Values sent to the lists per evaluation."""
+    @property
+    def max_list_recipients(self) -> int:
+        """Members a redirect :list may expand to (RFC 6134 §3)."""
+    @property
+    def list_timeout(self) -> float:
+        """Seconds one list query may take before it counts as a temporary failure."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SieveEnvelope:
+    """The SMTP envelope of one delivery (mailsec.sieve.Envelope, RFC 5228 §5.4)."""
+
+    def __new__(
+        cls, from_: Optional[str] = None, to: Optional[str] = None, *, auth: Optional[str] = None
+    ) -> SieveEnvelope:
+        """from_: MAIL FROM ("" for the null reverse-path <>, None when unknown); to: RCPT TO;
+        auth: the authenticated identity."""
+    @property
+    def from_(self) -> Optional[str]:
+        """MAIL FROM."""
+    @property
+    def to(self) -> Optional[str]:
+        """RCPT TO."""
+    @property
+    def auth(self) -> Optional[str]:
+        """The authenticated identity (AUTH)."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SieveAction:
+    """One action for the host to carry out (mailsec.sieve.Action). Attributes an action does
+    not have are None."""
+
+    @property
+    def action(self) -> str:
+        """"keep", "fileinto", "redirect", "discard", "reject", "ereject", "notify" or
+        "enclose"."""
+    @property
+    def mailbox(self) -> Optional[str]:
+        """fileinto: the mailbox."""
+    @property
+    def address(self) -> Optional[str]:
+        """redirect: the recipient (None when the list's handler redirects)."""
+    @property
+    def list(self) -> Optional[str]:
+        """redirect: the list it came from (redirect :list, RFC 6134 §2.3)."""
+    @property
+    def reason(self) -> Optional[str]:
+        """reject, ereject, enclose: the text."""
+    @property
+    def method(self) -> Optional[str]:
+        """notify: the method URI (RFC 5435)."""
+    @property
+    def from_(self) -> Optional[str]:
+        """notify: :from."""
+    @property
+    def flags(self) -> Optional[List[str]]:
+        """keep, fileinto: IMAP flags (RFC 5232)."""
+    @property
+    def copy(self) -> Optional[bool]:
+        """fileinto, redirect: :copy (RFC 3894)."""
+    @property
+    def implicit(self) -> Optional[bool]:
+        """keep: whether it is the implicit keep (RFC 5228 §2.10.2)."""
+    @property
+    def importance(self) -> Optional[int]:
+        """notify: 1 high, 2 normal, 3 low."""
+    @property
+    def options(self) -> Optional[List[str]]:
+        """notify: :options."""
+    @property
+    def message(self) -> Optional[str]:
+        """notify: :message."""
+    @property
+    def subject(self) -> Optional[str]:
+        """enclose: the new message's subject (RFC 5703 §6)."""
+    @property
+    def headers(self) -> Optional[List[str]]:
+        """enclose: extra header fields of the new message."""
+    def to_dict(self) -> Dict[str, object]:
+        """The JSON form, as the command line prints it:
+        {"action": "fileinto", "mailbox": "spam", "flags": [], "copy": False}."""
+    def to_json(self) -> str:
+        """The JSON form as text."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class SieveTraceEvent:
+    """One test or command evaluated (mailsec.sieve.TraceEvent), when trace=True."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def name(self) -> str:
+        """The test or command."""
+    @property
+    def result(self) -> bool:
+        """The test's result (True for commands)."""
+    @property
+    def detail(self) -> str:
+        """What was compared, in words."""
+
+@final
+class SieveOutcome:
+    """What an evaluation decided (mailsec.sieve.Outcome); iterating it iterates the actions."""
+
+    @property
+    def actions(self) -> List[SieveAction]:
+        """The actions in the order taken, the implicit keep last when it applies."""
+    @property
+    def implicit_keep(self) -> bool:
+        """Whether the implicit keep applies (RFC 5228 §2.10.2)."""
+    @property
+    def trace(self) -> List[SieveTraceEvent]:
+        """The trace (empty unless trace=True)."""
+    @property
+    def message(self) -> Optional[bytes]:
+        """The new message when enclose replaced it (RFC 5703 §6); the deliveries apply to it."""
+    def to_dict(self) -> Dict[str, object]:
+        """The JSON form: {"actions": [...], "trace": [...]} (trace only when recorded)."""
+    def to_json(self) -> str:
+        """The JSON form as text, as the command line prints it."""
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> SieveAction: ...
+    def __iter__(self) -> Iterator[SieveAction]: ...
+
+@final
+class ListInfo:
+    """One list of a store."""
+
+    @property
+    def name(self) -> str:
+        """The canonical list name."""
+    @property
+    def type(self) -> str:
+        """"address", "string", "ip", "extension" or "date"."""
+    @property
+    def entries(self) -> int:
+        """How many entries it holds."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class MemoryLists:
+    """Lists held in memory (mailsec.sieve.MemoryLists); thread-safe."""
+
+    def __new__(cls) -> MemoryLists: ...
+    @classmethod
+    def from_toml(cls, path: Union[str, os.PathLike[str]]) -> MemoryLists:
+        """Read a TOML lists file; SieveListStoreError if it cannot be read or used."""
+    def insert(self, name: str, type: str, entries: Sequence[str]) -> None:
+        """Add a list, replacing any list of the same (canonical) name. type: "address",
+        "string", "ip", "extension" or "date" (ValueError otherwise); an entry not of the type
+        or an invalid name raises SieveListStoreError."""
+    def remove(self, name: str) -> bool:
+        """Remove a list; whether it was there."""
+    def set_handled(self, name: str, handled: bool) -> bool:
+        """Mark a list as redirected by its handler (RFC 6134 §2.3 condition 2); whether it
+        exists."""
+    def lists(self) -> List[ListInfo]:
+        """The lists held, sorted by name."""
+    def contains(self, list_name: str, value: str) -> Optional[str]:
+        """The entry that `value` matches on the list, or None."""
+    def is_valid(self, list_name: str) -> bool:
+        """Whether the list exists."""
+    def schemes(self) -> List[str]:
+        """The URI schemes of the lists held."""
+    def __len__(self) -> int: ...
+
+@final
+class SqliteLists:
+    """Lists in an SQLite file (mailsec.sieve.SqliteLists), shared by processes."""
+
+    def __new__(cls, path: Union[str, os.PathLike[str]]) -> SqliteLists:
+        """Open (creating if needed) the store; SieveListStoreError if it cannot be used."""
+    @classmethod
+    def in_memory(cls) -> SqliteLists:
+        """A store in memory, gone when dropped."""
+    @property
+    def path(self) -> Optional[Path]:
+        """The file (None in memory)."""
+    def import_list(self, name: str, type: str, entries: Sequence[str]) -> int:
+        """Replace the list `name` with `entries` (checked against `type` first); how many
+        entries it now holds."""
+    def lists(self) -> List[ListInfo]:
+        """The lists held, sorted by name."""
+    def import_toml(self, path: Union[str, os.PathLike[str]]) -> List[ListInfo]:
+        """Import (replacing) every list of a TOML lists file; the lists imported."""
+    def remove(self, name: str) -> bool:
+        """Remove a list; whether it was there."""
+    def set_handled(self, name: str, handled: bool) -> bool:
+        """Mark a list as redirected by its handler (RFC 6134 §2.3 condition 2); whether it
+        exists."""
+    def contains(self, list_name: str, value: str) -> Optional[str]:
+        """The entry that `value` matches on the list, or None."""
+    def is_valid(self, list_name: str) -> bool:
+        """Whether the list exists."""
+    def schemes(self) -> List[str]:
+        """The URI schemes of the lists held."""
+
+@final
+class SieveLists:
+    """Lists opened by mailsec.sieve.open_lists (mailsec.sieve.Lists)."""
+
+    @property
+    def path(self) -> Path:
+        """The file they were read from."""
+    def contains(self, list_name: str, value: str) -> Optional[str]:
+        """The entry that `value` matches on the list, or None."""
+    def is_valid(self, list_name: str) -> bool:
+        """Whether the list exists."""
+    def schemes(self) -> List[str]:
+        """The URI schemes of the lists held."""
+
+@final
+class SieveScript:
+    """A compiled Sieve script (mailsec.sieve.Script): immutable, shared by any thread."""
+
+    @property
+    def required(self) -> List[str]:
+        """The capabilities the script requires, in the order it names them."""
+    def evaluate(
+        self,
+        message: bytes,
+        envelope: Union[SieveEnvelope, Mapping[str, Optional[str]], None] = None,
+        *,
+        lists: Union[MemoryLists, SqliteLists, SieveLists, _ListResolver, None] = None,
+        now: Optional[datetime] = None,
+        spamtest_header: Optional[str] = None,
+        spamtest_max: float = 10.0,
+        virustest_header: Optional[str] = None,
+        virustest_max: float = 5.0,
+        redirect_domains: Optional[Sequence[str]] = None,
+        trace: bool = False,
+        limits: Optional[SieveLimits] = None,
+    ) -> SieveOutcome:
+        """Run the script on one message (RFC 5322 bytes).
+
+        envelope: an Envelope or a mapping with the keys "from", "to", "auth".
+        lists: what :list, redirect :list and valid_ext_list query (None: no lists).
+        now: the time for currentdate (RFC 5260), timezone-aware; None for the system clock.
+        spamtest_header / virustest_header: the header field holding the score (RFC 5235),
+            from 0 to spamtest_max / virustest_max; None: not tested.
+        redirect_domains: when given, redirects may go only to these domains (RFC 6134 §3).
+        trace: record a TraceEvent per test.
+
+        Raises SieveDeferError when a list is temporarily unavailable (defer the delivery),
+        SieveRuntimeError (SieveLimitError) when the script fails (implicit keep).
+        """
+
+def sieve_compile(script: Union[str, bytes], limits: Optional[SieveLimits]) -> SieveScript: ...
+def sieve_open_lists(path: Union[str, os.PathLike[str]]) -> SieveLists: ...
+def sieve_extlists_capability(
+    lists: Union[MemoryLists, SqliteLists, SieveLists, _ListResolver, None],
+) -> str: ...
+def sieve_capabilities() -> List[str]: ...
