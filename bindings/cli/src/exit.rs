@@ -20,6 +20,8 @@ pub fn for_error(error: &Error) -> ExitCode {
         ErrorKind::Io => IO_ERROR,
         // A broken policy is the operator's to fix: defer the message meanwhile.
         ErrorKind::Config => TEMPORARY_FAILURE,
+        // A list backend that is down (RFC 6134 §3): the MTA defers the delivery.
+        ErrorKind::Temporary => TEMPORARY_FAILURE,
         // A kind this build does not know yet: an MTA retries a temporary failure, which is
         // safer than bouncing the message.
         _ => TEMPORARY_FAILURE,

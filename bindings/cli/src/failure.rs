@@ -137,6 +137,11 @@ impl Failure {
                 error: Error::Pgp(error),
                 ..
             } => crate::pgp::error_json(error, message),
+            Failure::Facade(Error::Sieve(error))
+            | Failure::File {
+                error: Error::Sieve(error),
+                ..
+            } => crate::sieve::error_json(error, message),
             Failure::Facade(Error::Io { .. }) | Failure::Read { .. } | Failure::Write(_) => {
                 json!({ "error": "io", "message": message })
             }

@@ -12,6 +12,7 @@ mod input;
 mod output;
 mod pgp;
 mod policy;
+mod sieve;
 mod smime;
 
 use std::process::ExitCode;
@@ -44,6 +45,11 @@ enum Area {
     /// The policy file.
     #[command(subcommand)]
     Policy(policy::Verb),
+    /// Sieve (RFC 5228) with externally stored lists (RFC 6134): check and run scripts, keep
+    /// lists in a SQLite store, print the ManageSieve capabilities. A script error exits 65
+    /// (the implicit keep is still printed), a list backend that is down 75.
+    #[command(subcommand)]
+    Sieve(sieve::Verb),
     /// S/MIME (RFC 8551) signatures carrying secure header fields: sign and verify whole
     /// messages. Messages on stdin; unusable keys, certificates or policy exit 75.
     #[command(subcommand)]
@@ -57,6 +63,7 @@ fn main() -> ExitCode {
         Area::Headers(verb) => headers::run(verb),
         Area::Pgp(verb) => pgp::run(verb),
         Area::Policy(verb) => policy::run(verb),
+        Area::Sieve(verb) => sieve::run(verb),
         Area::Smime(verb) => smime::run(verb),
     }
 }
