@@ -19,7 +19,7 @@ pub(crate) fn enclose(
                 .map(|(name, _)| name.trim().to_ascii_lowercase())
         })
         .collect();
-    let original_view = super::message::MessageView::parse(original);
+    let original_view = super::message::MessageView::parse(original, 0);
     let mut out = Vec::with_capacity(original.len() + text.len() + 512);
     for name in CARRIED {
         if given.iter().any(|g| g == name) {

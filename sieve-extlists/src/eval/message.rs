@@ -21,24 +21,41 @@ pub(crate) struct MessageView<'m> {
     pub(crate) parts: Vec<PartView<'m>>,
     /// Where the top-level body starts.
     pub(crate) body_offset: usize,
+    /// The message has more parts than the limit: the tree holds the first ones only, and any
+    /// test that walks it fails with the limit rather than seeing part of the message.
+    pub(crate) truncated: bool,
 }
 
 impl<'m> MessageView<'m> {
-    pub(crate) fn parse(raw: &'m [u8]) -> Self {
+    /// Parses the message, keeping at most `max_parts` parts below the top level.
+    pub(crate) fn parse(raw: &'m [u8], max_parts: usize) -> Self {
         let Some(message) = MessageParser::new().parse(raw) else {
             return Self {
                 raw,
                 parts: vec![empty_part()],
                 body_offset: raw.len(),
+                truncated: false,
             };
         };
         let mut parts = Vec::new();
+        let mut truncated = false;
+        // mail-parser can describe a malformed multipart with a cycle in its part graph: each
+        // part is visited once.
+        let mut seen = vec![false; message.parts.len()];
         // Depth-first over the multipart tree; message/rfc822 parts are leaves here.
         let mut stack: Vec<(u32, Option<usize>)> = vec![(0, None)];
         while let Some((id, parent)) = stack.pop() {
             let Some(part) = message.part(id) else {
                 continue;
             };
+            match seen.get_mut(id as usize) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            if parts.len() > max_parts {
+                truncated = true;
+                break;
+            }
             let index = parts.len();
             if let Some(parent) = parent
                 && let Some(p) = parts.get_mut(parent)
@@ -88,6 +105,7 @@ impl<'m> MessageView<'m> {
             raw,
             parts,
             body_offset,
+            truncated,
         }
     }
 
@@ -211,7 +229,7 @@ mod tests {
     #[test]
     fn parts_and_headers() {
         let raw = b"From: A <a@example.com>, b@example.org\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n  folded\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhello\r\n--x\r\nContent-Type: application/octet-stream; name=\"a.exe\"\r\nContent-Disposition: attachment; filename=\"a.exe\"\r\n\r\nMZ\r\n--x--\r\n";
-        let view = MessageView::parse(raw);
+        let view = MessageView::parse(raw, 100);
         assert_eq!(view.parts.len(), 3);
         assert_eq!(view.descendants(0), [1, 2]);
         assert_eq!(
@@ -226,6 +244,21 @@ mod tests {
         assert_eq!(cd.main, "attachment");
         assert_eq!(cd.params, [("filename".to_owned(), "a.exe".to_owned())]);
         assert_eq!(view.parts[1].text.as_deref(), Some("hello"));
+    }
+
+    /// The graph mail-parser built for a malformed multipart once had a cycle; a walk without
+    /// a visited set ran out of memory (found by the sieve_eval fuzz target).
+    #[test]
+    fn parts_are_bounded() {
+        let mut raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n".to_vec();
+        for _ in 0..50 {
+            raw.extend_from_slice(b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n");
+        }
+        raw.extend_from_slice(b"--b--\r\n");
+        let view = MessageView::parse(&raw, 10);
+        assert!(view.truncated);
+        assert!(view.parts.len() <= 11);
+        assert!(!MessageView::parse(&raw, 100).truncated);
     }
 
     #[test]

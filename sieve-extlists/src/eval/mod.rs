@@ -47,7 +47,7 @@ pub(crate) fn evaluate(
     let mut evaluator = Evaluator {
         program,
         context,
-        view: MessageView::parse(message),
+        view: MessageView::parse(message, limits.max_mime_parts),
         variables: HashMap::new(),
         match_values: Vec::new(),
         flags: Vec::new(),
@@ -489,6 +489,9 @@ impl Evaluator<'_, '_, '_> {
         position: Position,
     ) -> Result<Flow, Error> {
         let saved = self.current_part;
+        if self.view.truncated {
+            return Err(self.limit(position, "max_mime_parts"));
+        }
         for part in self.view.descendants(saved) {
             self.parts_visited += 1;
             if self.parts_visited > self.context.limits.max_mime_parts {

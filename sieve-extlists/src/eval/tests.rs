@@ -286,6 +286,9 @@ impl Evaluator<'_, '_, '_> {
         }
         let mut parts = vec![self.current_part];
         if mime.anychild {
+            if self.view.truncated {
+                return Err(self.limit(position, "max_mime_parts"));
+            }
             let descendants = self.view.descendants(self.current_part);
             self.parts_visited += descendants.len();
             if self.parts_visited > self.context.limits.max_mime_parts {
@@ -349,6 +352,9 @@ impl Evaluator<'_, '_, '_> {
         transform: &BodyTransform,
         position: Position,
     ) -> Result<Vec<String>, Error> {
+        if self.view.truncated {
+            return Err(self.limit(position, "max_mime_parts"));
+        }
         let view = &self.view;
         let parts: Vec<usize> = std::iter::once(0).chain(view.descendants(0)).collect();
         self.parts_visited += parts.len();
