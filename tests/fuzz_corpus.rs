@@ -19,6 +19,10 @@ mod pgp_packets;
 mod secure_headers_der;
 #[path = "../fuzz/checks/secure_headers_message.rs"]
 mod secure_headers_message;
+#[path = "../fuzz/checks/sieve_eval.rs"]
+mod sieve_eval;
+#[path = "../fuzz/checks/sieve_parser.rs"]
+mod sieve_parser;
 #[path = "../fuzz/checks/smime_message.rs"]
 mod smime_message;
 #[path = "../fuzz/checks/smime_signed_data.rs"]
@@ -36,6 +40,8 @@ const TARGETS: &[(&str, Check)] = &[
     ("pgp_packets", pgp_packets::check),
     ("secure_headers_der", secure_headers_der::check),
     ("secure_headers_message", secure_headers_message::check),
+    ("sieve_eval", sieve_eval::check),
+    ("sieve_parser", sieve_parser::check),
     ("smime_message", smime_message::check),
     ("smime_signed_data", smime_signed_data::check),
 ];

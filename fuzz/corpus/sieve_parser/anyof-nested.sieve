@@ -1,0 +1,1 @@
+if anyof (false, allof (true, not false), anyof (exists "x", false)) { if true { if true { keep; } } }

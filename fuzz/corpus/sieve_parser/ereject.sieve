@@ -1,0 +1,2 @@
+require "ereject";
+if size :over 50K { ereject "too big"; }

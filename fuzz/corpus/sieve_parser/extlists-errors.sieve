@@ -1,0 +1,2 @@
+require "extlists";
+if header :list :comparator "i;octet" "from" ":addrbook:default" { keep; }

@@ -1,0 +1,2 @@
+require "extlists";
+redirect :list "tag:example.com,2026:pattern";

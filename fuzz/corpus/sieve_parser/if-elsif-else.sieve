@@ -1,0 +1,1 @@
+if false { discard; } elsif not true { keep; } else { stop; }

@@ -1,0 +1,2 @@
+require ["ihave", "fileinto"];
+if ihave "vacation" { error "vacation is here"; } elsif ihave ["fileinto", "extlists"] { fileinto "ok"; }

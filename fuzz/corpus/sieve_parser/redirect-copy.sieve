@@ -1,0 +1,3 @@
+require "copy";
+redirect :copy "backup@example.com";
+redirect "Other <other@example.org>";

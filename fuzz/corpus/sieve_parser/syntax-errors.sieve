@@ -1,0 +1,5 @@
+if header :is "subject" {
+  fileinto "x"
+}
+else { keep; }
+"unterminated

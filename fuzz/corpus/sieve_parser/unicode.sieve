@@ -1,0 +1,2 @@
+require "fileinto";
+if header :contains "subject" "été 日本" { fileinto "Été"; }

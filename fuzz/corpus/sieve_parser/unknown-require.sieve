@@ -1,0 +1,3 @@
+require ["nonexistent", "vacation"];
+vacation "away";
+unknowncommand;
